@@ -1,0 +1,447 @@
+"""The ``guard()`` decorator and its four call drivers (sync, async, generator, async generator).
+
+The call style is decided once, when the function is wrapped, and so is where the prompt sits in the call. Each
+driver does only its own I/O; the checks run in the shared engine.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import Any, Final, Protocol, TypeVar, cast, overload
+
+from guardkit._engine import acheck_value, check_value
+from guardkit._errors import Blocked, ConfigError, InputBlocked, OutputBlocked
+from guardkit._policy import Policy
+from guardkit._session import Vault, _current
+from guardkit._stream import OutputStream
+from guardkit._types import Verdict
+
+__all__ = ["OutputAdapter", "guard"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+_MISSING: Final = object()
+_PROMPT_NAMES: Final = ("messages", "prompt", "input", "text")
+
+
+class OutputAdapter(Protocol):
+    """Reads the text out of a model's response object and puts sanitized text back."""
+
+    def text(self, result: Any, /) -> str | None:
+        """Return the text to check, or ``None`` when the result carries none."""
+        ...
+
+    def replace(self, result: Any, text: str, /) -> Any:
+        """Return *result* with its text replaced by *text*."""
+        ...
+
+
+class _FunctionOutput:
+    """Adapter for a plain ``result -> str`` function: checks but cannot rewrite."""
+
+    __slots__ = ("_fn",)
+
+    def __init__(self, fn: Callable[[Any], str | None]) -> None:
+        self._fn = fn
+
+    def text(self, result: Any) -> str | None:
+        return self._fn(result)
+
+    def replace(self, result: Any, text: str) -> Any:
+        raise _CannotRewrite
+
+
+class _CannotRewrite(Exception):
+    pass
+
+
+class _CallState:
+    """Per-call state when no session is open: a vault created on first use."""
+
+    __slots__ = ("_vault",)
+
+    context: Mapping[str, Any] = {}
+    restore = True
+
+    def __init__(self) -> None:
+        self._vault: Vault | None = None
+
+    @property
+    def vault(self) -> Vault:
+        if self._vault is None:
+            self._vault = Vault()
+        return self._vault
+
+
+class _Plan:
+    """Everything the drivers need, computed at decoration."""
+
+    __slots__ = (
+        "check_in",
+        "check_out",
+        "locate",
+        "on_block",
+        "output",
+        "policy",
+    )
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        policy: Policy,
+        prompt: str | None,
+        output: OutputAdapter | Callable[[Any], str | None] | None,
+        on_block: Any,
+    ) -> None:
+        if not isinstance(policy, Policy):
+            raise ConfigError(
+                f"guard() needs a Policy, got {type(policy).__name__}; use @guard(policy)"
+            )
+        self.policy = policy
+        self.check_in = not (policy._input.empty and policy._tool.empty)
+        self.check_out = not policy._output.empty
+        self.on_block = on_block
+        if output is None or (hasattr(output, "text") and hasattr(output, "replace")):
+            self.output = cast("OutputAdapter | None", output)
+        elif callable(output):
+            self.output = _FunctionOutput(output)
+        else:
+            raise ConfigError("output= takes an OutputAdapter or a function returning the text")
+        self.locate = _locator(fn, prompt)
+
+    def fallback(self, exc: Blocked) -> Any:
+        if self.on_block is _MISSING:
+            raise exc
+        return self.on_block(exc) if callable(self.on_block) else self.on_block
+
+    # -- input -------------------------------------------------------------------------------
+
+    def input_verdict(self, args: tuple[Any, ...], kwargs: dict[str, Any], ctx: Any) -> Any:
+        where, value = self.locate(args, kwargs)
+        return where, value, check_value(self.policy, "input", value, ctx)
+
+    def apply_input(
+        self,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        where: int | str,
+        value: Any,
+        verdict: Verdict,
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        if self.policy.monitor:
+            return args, kwargs
+        if verdict.blocked:
+            raise InputBlocked(verdict)
+        new = list(verdict.messages) if verdict.messages is not None else verdict.text
+        if verdict.messages is None and new is value:
+            return args, kwargs
+        if isinstance(where, int):
+            args = (*args[:where], new, *args[where + 1 :])
+        else:
+            kwargs = {**kwargs, where: new}
+        return args, kwargs
+
+    # -- output ------------------------------------------------------------------------------
+
+    def output_value(self, result: Any, ctx: Any) -> Any:
+        if not self.check_out and not _restoring(ctx):
+            return result
+        if isinstance(result, str):
+            text: str | None = result
+        elif self.output is not None:
+            text = self.output.text(result)
+            if text is None:
+                return result
+            if type(text) is not str:
+                raise TypeError(f"the output adapter returned {type(text).__name__}, not str")
+        elif not self.check_out:
+            return result
+        else:
+            raise TypeError(
+                f"guarded function returned {type(result).__name__}; pass output= to guard() to "
+                "say where its text is"
+            )
+        verdict = check_value(self.policy, "output", text, ctx)
+        return self._finish_output(result, text, verdict, ctx)
+
+    async def aoutput_value(self, result: Any, ctx: Any) -> Any:
+        if self.policy._output.async_checks and (isinstance(result, str) or self.output):
+            text = result if isinstance(result, str) else self.output.text(result)  # type: ignore[union-attr]
+            if text is None:
+                return result
+            verdict = await acheck_value(self.policy, "output", text, ctx)
+            return self._finish_output(result, text, verdict, ctx)
+        return self.output_value(result, ctx)
+
+    def _finish_output(self, result: Any, text: str, verdict: Verdict, ctx: Any) -> Any:
+        if self.policy.monitor:
+            new = text
+        elif verdict.blocked:
+            raise OutputBlocked(verdict)
+        else:
+            new = verdict.text
+        if _restoring(ctx):
+            new = ctx.vault.restore(new)
+        if isinstance(result, str) or new is text:
+            return new if isinstance(result, str) else result
+        try:
+            return self.output.replace(result, new)  # type: ignore[union-attr]
+        except _CannotRewrite:
+            # The text had to change but the caller gave no way to put it back: never return the
+            # unsanitized object.
+            raise OutputBlocked(verdict) from None
+
+
+def _locator(
+    fn: Callable[..., Any], prompt: str | None
+) -> Callable[[tuple[Any, ...], dict[str, Any]], tuple[int | str, Any]]:
+    """Build the function that finds the prompt in a call, deciding everything possible now."""
+    import inspect
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        params = []
+    positional = [
+        p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    names = [p.name for p in params]
+    name = prompt
+    if name is not None and name not in names:
+        raise ConfigError(f"guard(prompt={name!r}): {fn.__qualname__} has no such parameter")
+    if name is None:
+        name = next((n for n in _PROMPT_NAMES if n in names), None)
+    if name is not None:
+        index = next((i for i, p in enumerate(positional) if p.name == name), None)
+        keyword_ok = next(p for p in params if p.name == name).kind is not inspect.Parameter.POSITIONAL_ONLY
+
+        def by_name(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[int | str, Any]:
+            if keyword_ok and name in kwargs:
+                return name, kwargs[name]
+            if index is not None and index < len(args):
+                return index, args[index]
+            raise TypeError(f"guard: the call has no {name!r} argument to check")
+
+        return by_name
+
+    def first_text(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[int | str, Any]:
+        for i, arg in enumerate(args):
+            if isinstance(arg, str):
+                return i, arg
+        for key, arg in kwargs.items():
+            if isinstance(arg, str):
+                return key, arg
+        raise TypeError(
+            "guard: found no str argument to check; name it with guard(policy, prompt='param')"
+        )
+
+    return first_text
+
+
+def _is_coroutine_callable(fn: Any) -> bool:
+    import inspect
+
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    if inspect.iscoroutinefunction(fn):
+        return True
+    call = getattr(fn, "__call__", None)  # noqa: B004 - objects with an async __call__
+    return inspect.iscoroutinefunction(call)
+
+
+@overload
+def guard(policy: Policy) -> Callable[[F], F]: ...
+@overload
+def guard(
+    policy: Policy,
+    *,
+    prompt: str | None = ...,
+    output: OutputAdapter | Callable[[Any], str | None] | None = ...,
+    on_block: Any = ...,
+) -> Callable[[F], F]: ...
+
+
+def guard(
+    policy: Policy,
+    *,
+    prompt: str | None = None,
+    output: OutputAdapter | Callable[[Any], str | None] | None = None,
+    on_block: Any = _MISSING,
+) -> Callable[[F], F]:
+    """Wrap a model-call function so its input and output go through *policy*.
+
+    Works on sync, async, generator and async-generator functions; the call style is decided here,
+    once. The prompt is the parameter named *prompt*, else a ``messages``/``prompt``/``input``/``text``
+    parameter, else the first ``str`` argument of each call. Generators are checked as streams: text is
+    released only after every output check has passed it.
+
+    Args:
+        policy: The policy to enforce.
+        prompt: Name of the parameter that carries the prompt or message list.
+        output: How to read (and rewrite) the text of a non-str result, such as an SDK response.
+        on_block: Returned (or yielded, for generators) instead of raising when the policy blocks;
+            a callable receives the :class:`~guardkit.Blocked` exception and returns the fallback.
+
+    Raises:
+        ConfigError: *policy* is not a Policy, or *prompt* names no parameter.
+
+    .. versionadded:: 0.1
+    """
+
+    def decorate(fn: F) -> F:
+        if not callable(fn):
+            raise ConfigError(f"guard() decorates functions, got {type(fn).__name__}")
+        import inspect
+
+        plan = _Plan(fn, policy, prompt, output, on_block)
+        if inspect.isasyncgenfunction(fn):
+            return cast(F, _drive_async_gen(fn, plan))
+        if inspect.isgeneratorfunction(fn):
+            return cast(F, _drive_gen(fn, plan))
+        if _is_coroutine_callable(fn):
+            return cast(F, _drive_async(fn, plan))
+        return cast(F, _drive_sync(fn, plan))
+
+    return decorate
+
+
+def _drive_sync(fn: Callable[..., Any], plan: _Plan) -> Callable[..., Any]:
+    check_in = plan.check_in
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = _current.get()
+        try:
+            if check_in:
+                if ctx is None:
+                    ctx = _CallState()
+                where, value, verdict = plan.input_verdict(args, kwargs, ctx)
+                args, kwargs = plan.apply_input(args, kwargs, where, value, verdict)
+            return plan.output_value(fn(*args, **kwargs), ctx)
+        except Blocked as exc:
+            return plan.fallback(exc)
+
+    return wrapper
+
+
+def _drive_async(fn: Callable[..., Any], plan: _Plan) -> Callable[..., Any]:
+    check_in = plan.check_in
+    async_in = plan.policy._input.async_checks or plan.policy._tool.async_checks
+
+    @functools.wraps(fn)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = _current.get()
+        try:
+            if check_in:
+                if ctx is None:
+                    ctx = _CallState()
+                if async_in:
+                    where, value = plan.locate(args, kwargs)
+                    verdict = await acheck_value(plan.policy, "input", value, ctx)
+                else:
+                    where, value, verdict = plan.input_verdict(args, kwargs, ctx)
+                args, kwargs = plan.apply_input(args, kwargs, where, value, verdict)
+            return await plan.aoutput_value(await fn(*args, **kwargs), ctx)
+        except Blocked as exc:
+            return plan.fallback(exc)
+
+    return wrapper
+
+
+def _restoring(ctx: Any) -> bool:
+    """Whether output must have pseudonyms put back (without creating a vault to find out)."""
+    if ctx is None:
+        return False
+    if type(ctx) is _CallState:
+        return ctx._vault is not None and len(ctx._vault) > 0
+    return bool(ctx.restore) and len(ctx.vault) > 0
+
+
+def _stream_needed(plan: _Plan, ctx: Any) -> bool:
+    return plan.check_out or _restoring(ctx)
+
+
+def _drive_gen(fn: Callable[..., Iterator[Any]], plan: _Plan) -> Callable[..., Iterator[Any]]:
+    check_in = plan.check_in
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        ctx = _current.get()
+        try:
+            if check_in:
+                if ctx is None:
+                    ctx = _CallState()
+                where, value, verdict = plan.input_verdict(args, kwargs, ctx)
+                args, kwargs = plan.apply_input(args, kwargs, where, value, verdict)
+        except Blocked as exc:
+            yield plan.fallback(exc)
+            return
+        inner = fn(*args, **kwargs)
+        if not _stream_needed(plan, ctx):
+            yield from inner
+            return
+        stream = OutputStream(plan.policy, ctx)
+        try:
+            for chunk in inner:
+                out = stream.feed(chunk)
+                if out:
+                    yield out
+                if stream.exhausted:
+                    break
+            out = stream.finish()
+            if out:
+                yield out
+        except Blocked as exc:
+            yield plan.fallback(exc)
+        finally:
+            inner.close()
+
+    return wrapper
+
+
+def _drive_async_gen(
+    fn: Callable[..., AsyncIterator[Any]], plan: _Plan
+) -> Callable[..., AsyncIterator[Any]]:
+    check_in = plan.check_in
+    async_in = plan.policy._input.async_checks or plan.policy._tool.async_checks
+
+    @functools.wraps(fn)
+    async def wrapper(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+        ctx = _current.get()
+        try:
+            if check_in:
+                if ctx is None:
+                    ctx = _CallState()
+                if async_in:
+                    where, value = plan.locate(args, kwargs)
+                    verdict = await acheck_value(plan.policy, "input", value, ctx)
+                else:
+                    where, value, verdict = plan.input_verdict(args, kwargs, ctx)
+                args, kwargs = plan.apply_input(args, kwargs, where, value, verdict)
+        except Blocked as exc:
+            yield plan.fallback(exc)
+            return
+        inner = fn(*args, **kwargs)
+        if not _stream_needed(plan, ctx):
+            try:
+                async for chunk in inner:
+                    yield chunk
+            finally:
+                await inner.aclose()  # type: ignore[attr-defined]
+            return
+        stream = OutputStream(plan.policy, ctx)
+        try:
+            async for chunk in inner:
+                out = stream.feed(chunk)
+                if out:
+                    yield out
+                if stream.exhausted:
+                    break
+            out = stream.finish()
+            if out:
+                yield out
+        except Blocked as exc:
+            yield plan.fallback(exc)
+        finally:
+            await inner.aclose()  # type: ignore[attr-defined]
+
+    return wrapper

@@ -1,0 +1,303 @@
+"""Sessions (``guarded(policy)``) and the pseudonymization vault they share across calls.
+
+A session is the per-conversation state: the vault that maps placeholders such as ``<EMAIL_1>`` back to the
+values they stand for, and an audit context (a user id, a request id) attached to every event.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+from _thread import allocate_lock
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Final
+
+from guardkit._engine import acheck_value, check_value
+from guardkit._errors import ConfigError, InputBlocked, OutputBlocked, VaultError
+from guardkit._types import Verdict
+
+if TYPE_CHECKING:
+    from guardkit._policy import Policy
+    from guardkit._stream import OutputStream
+
+__all__ = ["Session", "Vault", "current_session", "guarded"]
+
+_PLACEHOLDER: Final = re.compile(r"<([A-Z][A-Z0-9_]{0,39})_([1-9][0-9]{0,8})>")
+#: The longest placeholder the vault writes, so streams know how much to hold back.
+MAX_PLACEHOLDER: Final = 1 + 40 + 1 + 9 + 1
+_KIND_OK: Final = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
+_VAULT_FORMAT: Final = "guardkit.vault.v1"
+
+_current: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
+    "guardkit_session", default=None
+)
+
+
+def current_session() -> Session | None:
+    """Return the session opened by the innermost ``with guarded(...)``, if any."""
+    return _current.get()
+
+
+class Vault:
+    """Numbered placeholders for pseudonymized values, and their originals.
+
+    The same value of the same kind always gets the same placeholder within a vault, so a model sees
+    a consistent conversation. The repr never shows values.
+
+    .. versionadded:: 0.1
+    """
+
+    __slots__ = ("_by_token", "_by_value", "_counters", "_lock")
+
+    def __init__(self) -> None:
+        self._lock = allocate_lock()
+        self._by_value: dict[tuple[str, str], str] = {}
+        self._by_token: dict[str, str] = {}
+        self._counters: dict[str, int] = {}
+
+    def placeholder(self, kind: str, value: str) -> str:
+        """Return the placeholder for *value* of *kind*, allocating ``<KIND_n>`` on first sight."""
+        key = (kind, value)
+        token = self._by_value.get(key)
+        if token is not None:
+            return token
+        if not _KIND_OK.fullmatch(kind):
+            kind = re.sub(r"[^A-Z0-9_]", "_", kind.upper())[:40] or "VALUE"
+            if not kind[0].isalpha():
+                kind = "V" + kind[:39]
+        with self._lock:
+            token = self._by_value.get(key)
+            if token is None:
+                number = self._counters.get(kind, 0) + 1
+                self._counters[kind] = number
+                token = f"<{kind}_{number}>"
+                self._by_value[key] = token
+                self._by_token[token] = value
+        return token
+
+    def restore(self, text: str) -> str:
+        """Replace every placeholder this vault issued with its original value.
+
+        Placeholders it did not issue are left as they are.
+        """
+        if "<" not in text or not self._by_token:
+            return text
+        lookup = self._by_token
+        return _PLACEHOLDER.sub(lambda m: lookup.get(m.group(0), m.group(0)), text)
+
+    def original(self, placeholder: str) -> str | None:
+        """Return the value behind *placeholder*, or ``None``."""
+        return self._by_token.get(placeholder)
+
+    def __len__(self) -> int:
+        return len(self._by_token)
+
+    def __repr__(self) -> str:
+        return f"Vault(<{len(self._by_token)} entries>)"
+
+    # -- persistence -----------------------------------------------------------------------------
+
+    def export(self, *, key: bytes, key_id: str) -> bytes:
+        """Return the vault encrypted with AES-GCM under *key* (needs ``guardkit[crypto]``).
+
+        Args:
+            key: A 32-byte key the application supplies (see :func:`guardkit.key_from_env`).
+            key_id: A name for the key, stored in the blob so keys can rotate.
+        """
+        import json
+
+        from guardkit._vault_crypto import encrypt_blob
+
+        with self._lock:
+            entries = [[kind, value, token] for (kind, value), token in self._by_value.items()]
+        payload = json.dumps(
+            {"format": _VAULT_FORMAT, "entries": entries}, ensure_ascii=False, separators=(",", ":")
+        ).encode("utf-8")
+        return encrypt_blob(payload, key, key_id)
+
+    @classmethod
+    def load(
+        cls, blob: bytes, *, keys: Mapping[str, bytes] | Callable[[str], bytes]
+    ) -> Vault:
+        """Decrypt a blob written by :meth:`export`.
+
+        Args:
+            blob: The encrypted vault.
+            keys: Key ids to keys, or a callback returning the key for an id (a KMS).
+
+        Raises:
+            VaultError: The blob is corrupt, tampered, foreign, or the key is wrong.
+        """
+        import json
+
+        from guardkit._vault_crypto import decrypt_blob
+
+        payload = decrypt_blob(blob, keys)
+        try:
+            data = json.loads(payload.decode("utf-8"))
+            if not isinstance(data, dict) or data.get("format") != _VAULT_FORMAT:
+                raise VaultError("not a guardkit vault (unknown format)")
+            vault = cls()
+            for kind, value, token in data["entries"]:
+                if not (isinstance(kind, str) and isinstance(value, str) and isinstance(token, str)):
+                    raise VaultError("vault entry has the wrong shape")
+                match = _PLACEHOLDER.fullmatch(token)
+                if match is None or match.group(1) != kind:
+                    raise VaultError("vault entry has an invalid placeholder")
+                vault._by_value[(kind, value)] = token
+                vault._by_token[token] = value
+                number = int(match.group(2))
+                vault._counters[kind] = max(vault._counters.get(kind, 0), number)
+        except VaultError:
+            raise
+        except (ValueError, KeyError, TypeError) as exc:
+            raise VaultError(f"vault payload is malformed ({type(exc).__name__})") from None
+        return vault
+
+
+class Session:
+    """Per-conversation state shared by the calls made inside ``with guarded(policy) as g``.
+
+    Use ``g.input(text)`` before the model call and ``g.output(text)`` after it; both raise
+    :class:`~guardkit.Blocked` subclasses when the policy blocks. ``async with`` works on the same object,
+    with ``ainput``/``aoutput``. Decorated functions called inside the block share its vault and context.
+
+    Args:
+        policy: The policy to enforce.
+        context: Audit context added to every event (for example ``{"user": "u-42"}``).
+        vault: A vault to continue from (see :meth:`Vault.load`); a new one by default.
+        restore: Whether :meth:`output` puts pseudonymized values back.
+
+    .. versionadded:: 0.1
+    """
+
+    __slots__ = ("_tokens", "context", "policy", "restore", "vault")
+
+    def __init__(
+        self,
+        policy: Policy,
+        *,
+        context: Mapping[str, Any] | None = None,
+        vault: Vault | None = None,
+        restore: bool = True,
+    ) -> None:
+        from guardkit._policy import Policy
+
+        if not isinstance(policy, Policy):
+            raise ConfigError(f"guarded() needs a Policy, got {type(policy).__name__}")
+        if context is not None and not isinstance(context, Mapping):
+            raise ConfigError("context must be a mapping")
+        self.policy = policy
+        self.context: Mapping[str, Any] = dict(context or {})
+        self.vault = vault if vault is not None else Vault()
+        self.restore = restore
+        self._tokens: list[contextvars.Token[Session | None]] = []
+
+    def __repr__(self) -> str:
+        return f"Session(policy={self.policy.name!r}, vault={self.vault!r})"
+
+    # -- context management ------------------------------------------------------------------
+
+    def __enter__(self) -> Session:
+        self._tokens.append(_current.set(self))
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._tokens:
+            _current.reset(self._tokens.pop())
+
+    async def __aenter__(self) -> Session:
+        return self.__enter__()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.__exit__(exc_type, exc, tb)
+
+    # -- checks ------------------------------------------------------------------------------
+
+    def check_input(self, value: Any) -> Verdict:
+        """Return the input verdict without raising (pseudonyms go into this session's vault)."""
+        return check_value(self.policy, "input", value, self)
+
+    def check_output(self, value: Any) -> Verdict:
+        """Return the output verdict without raising."""
+        return check_value(self.policy, "output", value, self)
+
+    def input(self, value: Any) -> Any:
+        """Check input and return its sanitized form (a str, or a message list).
+
+        Raises:
+            InputBlocked: The policy blocks the input.
+        """
+        return self._input_result(value, check_value(self.policy, "input", value, self))
+
+    def output(self, value: str) -> str:
+        """Check model output and return its sanitized form, with pseudonyms restored.
+
+        Raises:
+            OutputBlocked: The policy blocks the output.
+        """
+        return self._output_result(value, check_value(self.policy, "output", value, self))
+
+    async def ainput(self, value: Any) -> Any:
+        """Async twin of :meth:`input`."""
+        return self._input_result(value, await acheck_value(self.policy, "input", value, self))
+
+    async def aoutput(self, value: str) -> str:
+        """Async twin of :meth:`output`."""
+        return self._output_result(value, await acheck_value(self.policy, "output", value, self))
+
+    def stream(self) -> OutputStream:
+        """Return an incremental output checker: ``feed(chunk)`` returns releasable text, and
+        ``finish()`` the rest."""
+        from guardkit._stream import OutputStream
+
+        return OutputStream(self.policy, self)
+
+    def _input_result(self, value: Any, verdict: Verdict) -> Any:
+        if self.policy.monitor:
+            return value
+        if verdict.blocked:
+            raise InputBlocked(verdict)
+        if verdict.messages is not None:
+            return list(verdict.messages)
+        return verdict.text
+
+    def _output_result(self, value: str, verdict: Verdict) -> str:
+        if self.policy.monitor:
+            return value
+        if verdict.blocked:
+            raise OutputBlocked(verdict)
+        if verdict.messages is not None:
+            raise TypeError("output must be a str")
+        return self.vault.restore(verdict.text) if self.restore else verdict.text
+
+
+def guarded(
+    policy: Policy,
+    *,
+    context: Mapping[str, Any] | None = None,
+    vault: Vault | None = None,
+    restore: bool = True,
+) -> Session:
+    """Open a session that shares a vault and audit context across calls.
+
+    Example::
+
+        with guarded(policy, context={"user": "u-42"}) as g:
+            text = g.input(user_text)
+            reply = g.output(call_model(text))
+
+    .. versionadded:: 0.1
+    """
+    return Session(policy, context=context, vault=vault, restore=restore)

@@ -1,0 +1,1 @@
+"""Message-format and SDK adapters; nothing here is imported by ``import guardkit``."""

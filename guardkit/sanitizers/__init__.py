@@ -1,0 +1,1 @@
+"""Sanitizers: checks that rewrite text into a safer form. Import them from :mod:`guardkit`."""

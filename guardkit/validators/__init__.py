@@ -1,0 +1,1 @@
+"""Validators: checks that flag spans of text. Import them from :mod:`guardkit`."""
