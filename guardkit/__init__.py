@@ -16,7 +16,7 @@ from guardkit._errors import (
     VaultError,
 )
 from guardkit._events import Event, LoggingSink
-from guardkit._guard import OutputAdapter, guard
+from guardkit._guard import OutputAdapter, StreamAdapter, guard
 from guardkit._policy import Policy
 from guardkit._session import Session, Vault, current_session, guarded
 from guardkit._stream import OutputStream
@@ -50,8 +50,9 @@ __all__ = [
     "Policy",
     "Sanitizer",
     "Session",
-    "ValidatorFailed",
+    "StreamAdapter",
     "Validator",
+    "ValidatorFailed",
     "Vault",
     "VaultError",
     "Verdict",

@@ -231,12 +231,15 @@ class MaxTokens:
                 return ()
             cut = size * limit // tokens
         else:
-            ids = self._encoding.encode_ordinary(_valid_utf8(text))
+            valid = _valid_utf8(text)
+            ids = self._encoding.encode_ordinary(valid)
             tokens = len(ids)
             if tokens <= limit:
                 return ()
-            _, offsets = self._encoding.decode_with_offsets(ids[: limit + 1])
-            cut = min(offsets[limit], size) if len(offsets) > limit else size
+            # Cut after the bytes of the first `limit` tokens; a character split by that boundary
+            # is left out, so the kept text never exceeds the limit.
+            kept = sum(len(b) for b in self._encoding.decode_tokens_bytes(ids[:limit]))
+            cut = len(valid.encode("utf-8")[:kept].decode("utf-8", "ignore"))
         return (Finding(self.name, "TOKEN_LIMIT", cut, size, detail=f"{tokens} tokens > {limit}"),)
 
     def open_stream(self) -> _TokenCounter:
