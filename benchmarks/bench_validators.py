@@ -42,7 +42,7 @@ def main() -> None:
                 return [m.span() for p in compiled for m in p.finditer(text, timeout=0.1)]
 
             base, guarded = compare(plain, lambda text=text: policy.check_input(text))
-            print(f"| {n} | {label} | {base / 1000:.1f} | {guarded / 1000:.1f} | {guarded / base:.2f}x |")
+            print(f"| {n} | {label} | {base / 1000:.1f} | {guarded / 1000:.1f} | {guarded / max(base, 1e-9):.2f}x |")
 
     print("\n## single checks, clean input (µs per check)\n")
     print("| check | 300B | 4KB | 64KB |")

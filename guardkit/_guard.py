@@ -17,7 +17,7 @@ from guardkit._session import Vault, _current
 from guardkit._stream import OutputStream
 from guardkit._types import Verdict
 
-__all__ = ["OutputAdapter", "guard"]
+__all__ = ["OutputAdapter", "StreamAdapter", "guard"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _MISSING: Final = object()
@@ -33,6 +33,22 @@ class OutputAdapter(Protocol):
 
     def replace(self, result: Any, text: str, /) -> Any:
         """Return *result* with its text replaced by *text*."""
+        ...
+
+
+class StreamAdapter(Protocol):
+    """Reads text deltas out of a model's stream events and puts released text back.
+
+    ``text(event)`` returns ``None`` for structural events (start, stop, tool calls); such an event
+    ends the current text block, whose held-back text is checked and released before it.
+    """
+
+    def text(self, event: Any, /) -> str | None:
+        """Return the text delta of *event*, or ``None`` when it carries none."""
+        ...
+
+    def replace(self, event: Any, text: str, /) -> Any:
+        """Return *event* with its text delta replaced by *text*."""
         ...
 
 
@@ -83,6 +99,7 @@ class _Plan:
         "on_block",
         "output",
         "policy",
+        "stream",
     )
 
     def __init__(
@@ -92,7 +109,11 @@ class _Plan:
         prompt: str | None,
         output: OutputAdapter | Callable[[Any], str | None] | None,
         on_block: Any,
+        stream: StreamAdapter | None = None,
     ) -> None:
+        if stream is not None and not (hasattr(stream, "text") and hasattr(stream, "replace")):
+            raise ConfigError("stream= takes a StreamAdapter (text(event) and replace(event, text))")
+        self.stream = stream
         if not isinstance(policy, Policy):
             raise ConfigError(
                 f"guard() needs a Policy, got {type(policy).__name__}; use @guard(policy)"
@@ -256,6 +277,7 @@ def guard(
     *,
     prompt: str | None = ...,
     output: OutputAdapter | Callable[[Any], str | None] | None = ...,
+    stream: StreamAdapter | None = ...,
     on_block: Any = ...,
 ) -> Callable[[F], F]: ...
 
@@ -265,6 +287,7 @@ def guard(
     *,
     prompt: str | None = None,
     output: OutputAdapter | Callable[[Any], str | None] | None = None,
+    stream: StreamAdapter | None = None,
     on_block: Any = _MISSING,
 ) -> Callable[[F], F]:
     """Wrap a model-call function so its input and output go through *policy*.
@@ -278,6 +301,7 @@ def guard(
         policy: The policy to enforce.
         prompt: Name of the parameter that carries the prompt or message list.
         output: How to read (and rewrite) the text of a non-str result, such as an SDK response.
+        stream: How to read (and rewrite) the text of non-str stream events, for generators.
         on_block: Returned (or yielded, for generators) instead of raising when the policy blocks;
             a callable receives the :class:`~guardkit.Blocked` exception and returns the fallback.
 
@@ -292,7 +316,7 @@ def guard(
             raise ConfigError(f"guard() decorates functions, got {type(fn).__name__}")
         import inspect
 
-        plan = _Plan(fn, policy, prompt, output, on_block)
+        plan = _Plan(fn, policy, prompt, output, on_block, stream)
         if inspect.isasyncgenfunction(fn):
             return cast(F, _drive_async_gen(fn, plan))
         if inspect.isgeneratorfunction(fn):
@@ -360,6 +384,53 @@ def _stream_needed(plan: _Plan, ctx: Any) -> bool:
     return plan.check_out or _restoring(ctx)
 
 
+class _Blocks:
+    """Streams one reply as text blocks: plain str chunks, or SDK events read through a
+    :class:`StreamAdapter`, where a structural event closes the current block."""
+
+    __slots__ = ("_adapter", "_ctx", "_last", "_plan", "_stream")
+
+    def __init__(self, plan: _Plan, ctx: Any) -> None:
+        self._plan = plan
+        self._ctx = ctx
+        self._adapter = plan.stream
+        self._stream: OutputStream | None = None
+        self._last: Any = None
+
+    @property
+    def exhausted(self) -> bool:
+        return self._stream is not None and self._stream.exhausted
+
+    def feed(self, chunk: Any) -> list[Any]:
+        adapter = self._adapter
+        if adapter is None:
+            text = chunk
+        else:
+            text = adapter.text(chunk)
+            if text is None:
+                out = self.finish()
+                out.append(chunk)
+                return out
+            self._last = chunk
+        if self._stream is None:
+            self._stream = OutputStream(self._plan.policy, self._ctx)
+        released = self._stream.feed(text)
+        if not released:
+            return []
+        return [released if adapter is None else adapter.replace(chunk, released)]
+
+    def finish(self) -> list[Any]:
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return []
+        released = stream.finish()
+        if not released:
+            return []
+        if self._adapter is None:
+            return [released]
+        return [self._adapter.replace(self._last, released)]
+
+
 def _drive_gen(fn: Callable[..., Iterator[Any]], plan: _Plan) -> Callable[..., Iterator[Any]]:
     check_in = plan.check_in
 
@@ -379,17 +450,13 @@ def _drive_gen(fn: Callable[..., Iterator[Any]], plan: _Plan) -> Callable[..., I
         if not _stream_needed(plan, ctx):
             yield from inner
             return
-        stream = OutputStream(plan.policy, ctx)
+        blocks = _Blocks(plan, ctx)
         try:
             for chunk in inner:
-                out = stream.feed(chunk)
-                if out:
-                    yield out
-                if stream.exhausted:
+                yield from blocks.feed(chunk)
+                if blocks.exhausted:
                     break
-            out = stream.finish()
-            if out:
-                yield out
+            yield from blocks.finish()
         except Blocked as exc:
             yield plan.fallback(exc)
         finally:
@@ -428,16 +495,14 @@ def _drive_async_gen(
             finally:
                 await inner.aclose()  # type: ignore[attr-defined]
             return
-        stream = OutputStream(plan.policy, ctx)
+        blocks = _Blocks(plan, ctx)
         try:
             async for chunk in inner:
-                out = stream.feed(chunk)
-                if out:
+                for out in blocks.feed(chunk):
                     yield out
-                if stream.exhausted:
+                if blocks.exhausted:
                     break
-            out = stream.finish()
-            if out:
+            for out in blocks.finish():
                 yield out
         except Blocked as exc:
             yield plan.fallback(exc)
