@@ -12,9 +12,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _timing import compare, environment, per_call_ns  # noqa: E402
+from _timing import compare, environment, per_call_ns
 
-import guardkit as gk  # noqa: E402
+import guardkit as gk
 
 
 def bare(prompt: str) -> str:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import SMOKE, environment  # noqa: E402
+from _timing import SMOKE, environment
 
 ROOT = Path(__file__).resolve().parents[1]
 

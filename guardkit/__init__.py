@@ -67,8 +67,5 @@ __all__ = [
 for _name in __all__:
     _obj = globals()[_name]
     if getattr(_obj, "__module__", "").startswith("guardkit."):
-        try:
-            _obj.__module__ = "guardkit"
-        except (AttributeError, TypeError):  # pragma: no cover - objects without a settable module
-            pass
+        _obj.__module__ = "guardkit"
 del _name, _obj

@@ -105,11 +105,11 @@ def run_checks(
                 continue
             for finding in found:
                 if not (0 <= finding.start <= finding.end <= size):
-                    raise ValueError(  # noqa: TRY301 - handled with the check's own failures
+                    raise ValueError(
                         f"finding span {finding.start}:{finding.end} is outside the text (0:{size})"
                     )
                 hits.append((check, finding))
-        except Exception as exc:  # noqa: BLE001 - every failure of a check is either fail-open or fail-closed
+        except Exception as exc:
             if check.fail_open:
                 errors.append(check.name)
                 warnings.warn(
@@ -119,8 +119,7 @@ def run_checks(
                 )
                 continue
             raise ValidatorFailed(check.name, stage.name) from exc
-        if check.action > action:
-            action = check.action
+        action = max(action, check.action)
     return action, hits, errors
 
 
@@ -131,8 +130,8 @@ def clean_text(stage: Stage, text: str) -> tuple[str, list[str]]:
         try:
             cleaned = cleaner.clean(text)
             if type(cleaned) is not str:
-                raise TypeError(f"sanitizer returned {type(cleaned).__name__}, not str")  # noqa: TRY301
-        except Exception as exc:  # noqa: BLE001
+                raise TypeError(f"sanitizer returned {type(cleaned).__name__}, not str")
+        except Exception as exc:
             if cleaner.fail_open:
                 errors.append(cleaner.name)
                 warnings.warn(
@@ -287,8 +286,7 @@ def _check_messages(
             errors.extend(errs)
             if found:
                 findings.extend(found)
-                if act > action:
-                    action = act
+                action = max(action, act)
             if new is not text and new != text:
                 current = _rebuild(current, path, new)
         rebuilt[index] = current
@@ -345,7 +343,7 @@ async def _precompute_async(stage: Stage, text: str) -> dict[int, Sequence[Findi
         if check.acheck is not None:
             try:
                 results[index] = await check.acheck(text)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 if check.fail_open:
                     warnings.warn(
                         f"check {check.name!r} failed ({type(exc).__name__}); continuing (fail open)",

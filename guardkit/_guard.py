@@ -1,19 +1,19 @@
 """The ``guard()`` decorator and its four call drivers (sync, async, generator, async generator).
 
-The call style is decided once, when the function is wrapped, and so is where the prompt sits in the call. Each
-driver does only its own I/O; the checks run in the shared engine.
+The call style is decided once, when the function is wrapped, and so is where the prompt sits in the
+call. Each driver does only its own I/O; the checks run in the shared engine.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from typing import Any, Final, Protocol, TypeVar, cast, overload
 
 from guardkit._engine import acheck_value, check_value
 from guardkit._errors import Blocked, ConfigError, InputBlocked, OutputBlocked
 from guardkit._policy import Policy
-from guardkit._session import Vault, _current
+from guardkit._session import Session, Vault, _current
 from guardkit._stream import OutputStream
 from guardkit._types import Verdict
 
@@ -182,6 +182,8 @@ class _Plan:
                 f"guarded function returned {type(result).__name__}; pass output= to guard() to "
                 "say where its text is"
             )
+        if text is None:  # pragma: no cover - every branch above returned, raised or set it
+            return result
         verdict = check_value(self.policy, "output", text, ctx)
         return self._finish_output(result, text, verdict, ctx)
 
@@ -333,7 +335,7 @@ def _drive_sync(fn: Callable[..., Any], plan: _Plan) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        ctx = _current.get()
+        ctx: Session | _CallState | None = _current.get()
         try:
             if check_in:
                 if ctx is None:
@@ -353,7 +355,7 @@ def _drive_async(fn: Callable[..., Any], plan: _Plan) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
-        ctx = _current.get()
+        ctx: Session | _CallState | None = _current.get()
         try:
             if check_in:
                 if ctx is None:
@@ -436,7 +438,7 @@ def _drive_gen(fn: Callable[..., Iterator[Any]], plan: _Plan) -> Callable[..., I
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Iterator[Any]:
-        ctx = _current.get()
+        ctx: Session | _CallState | None = _current.get()
         try:
             if check_in:
                 if ctx is None:
@@ -446,7 +448,7 @@ def _drive_gen(fn: Callable[..., Iterator[Any]], plan: _Plan) -> Callable[..., I
         except Blocked as exc:
             yield plan.fallback(exc)
             return
-        inner = fn(*args, **kwargs)
+        inner = cast(Generator[Any, None, None], fn(*args, **kwargs))
         if not _stream_needed(plan, ctx):
             yield from inner
             return
@@ -473,7 +475,7 @@ def _drive_async_gen(
 
     @functools.wraps(fn)
     async def wrapper(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
-        ctx = _current.get()
+        ctx: Session | _CallState | None = _current.get()
         try:
             if check_in:
                 if ctx is None:

@@ -192,6 +192,17 @@ class Policy:
         "trusted_roles",
     )
 
+    _input: Stage
+    _output: Stage
+    _tool: Stage
+    events: Sink | None
+    fail_open: frozenset[str]
+    monitor: bool
+    name: str
+    on_fail: dict[str, object]
+    stream_window: int
+    trusted_roles: frozenset[str]
+
     def __init__(
         self,
         input: Iterable[Validator | Sanitizer] | None = None,  # noqa: A002 - the natural name

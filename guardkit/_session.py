@@ -114,7 +114,7 @@ class Vault:
         payload = json.dumps(
             {"format": _VAULT_FORMAT, "entries": entries}, ensure_ascii=False, separators=(",", ":")
         ).encode("utf-8")
-        return encrypt_blob(payload, key, key_id)
+        return bytes(encrypt_blob(payload, key, key_id))
 
     @classmethod
     def load(

@@ -38,15 +38,15 @@ class OutputStream:
     """
 
     __slots__ = (
+        "_aggregates",
         "_base",
         "_blocked",
         "_checks",
         "_closed",
-        "_aggregates",
         "_ctx",
-        "_limit",
         "_findings",
         "_hold",
+        "_limit",
         "_pending",
         "_policy",
         "_released",
@@ -143,7 +143,7 @@ class OutputStream:
             if partial is not None:
                 self._restore_tail = text[partial.start() :]
                 text = text[: partial.start()]
-        return vault.restore(text)
+        return str(vault.restore(text))
 
     def _scan(self, *, final: bool) -> str:
         tail = self._tail
@@ -161,11 +161,11 @@ class OutputStream:
             action = max((c.action for c, _ in hits), default=Action.ALLOW)
             if action is Action.BLOCK and not self._policy.monitor:
                 self._fail(hits, offset)
-            for check, finding in sorted(hits, key=lambda h: h[1].start):
+            for _check, finding in sorted(hits, key=lambda h: h[1].start):
                 if finding.start < cut < finding.end:
                     cut = max(lead, finding.start)
         released_hits = [(c, f) for c, f in hits if f.start < cut]
-        for check, f in released_hits:
+        for _check, f in released_hits:
             self._findings.append(
                 Finding(f.rule, f.kind, f.start + offset, f.end + offset, f.score, None, f.detail)
             )

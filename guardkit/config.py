@@ -39,7 +39,7 @@ from guardkit._policy import Policy
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 __all__ = ["CHECKS", "CheckConfig", "PolicyConfig", "load_policy", "policy_from_dict"]
 
@@ -152,6 +152,7 @@ def _build_check(config: CheckConfig, where: str) -> Any:
             args.extend(value if isinstance(value, list) else [value])
         else:
             args.append(value)
+    params: Mapping[str, inspect.Parameter]
     try:
         params = inspect.signature(factory).parameters
     except (TypeError, ValueError):  # pragma: no cover - builtins without signatures

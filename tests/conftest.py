@@ -79,7 +79,9 @@ class Styled:
     def model(self, reply: str | list[str], calls: list[Any] | None = None) -> Callable[..., Any]:
         return make_model(self.style, reply, calls)
 
-    def guarded(self, policy: gk.Policy, reply: str | list[str], **options: Any) -> tuple[Callable[..., Any], list[Any]]:
+    def guarded(
+        self, policy: gk.Policy, reply: str | list[str], **options: Any
+    ) -> tuple[Callable[..., Any], list[Any]]:
         calls: list[Any] = []
         return gk.guard(policy, **options)(self.model(reply, calls)), calls
 

@@ -6,7 +6,7 @@ import io
 import json
 from pathlib import Path
 
-import guardkit.cli as cli
+from guardkit import cli
 
 POLICY = """
 [[input]]
@@ -72,7 +72,8 @@ def test_policy_validate(tmp_path: Path) -> None:
     good = tmp_path / "guardkit.toml"
     good.write_text(POLICY)
     code, out, _ = run("policy", "validate", str(good))
-    assert code == 0 and "valid policy" in out
+    assert code == 0
+    assert "valid policy" in out
     bad = tmp_path / "bad.toml"
     bad.write_text("nonsense = true\n")
     assert run("policy", "validate", str(bad))[0] == 2

@@ -48,7 +48,10 @@ def test_policy_from_toml_file(tmp_path: Path) -> None:
 def test_policy_from_pyproject(tmp_path: Path) -> None:
     """[tool.guardkit] in pyproject.toml is read."""
     path = tmp_path / "pyproject.toml"
-    path.write_text('[project]\nname = "x"\n\n[tool.guardkit]\nname = "p"\n[[tool.guardkit.input]]\ncheck = "MaxChars"\nlimit = 3\n')
+    path.write_text(
+        '[project]\nname = "x"\n\n[tool.guardkit]\nname = "p"\n'
+        '[[tool.guardkit.input]]\ncheck = "MaxChars"\nlimit = 3\n'
+    )
     policy = gk.Policy.from_file(path)
     assert policy.name == "p"
     assert policy.check_input("abcd").blocked

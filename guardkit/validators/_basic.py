@@ -273,7 +273,7 @@ def _max_width(pattern: str, flags: int) -> int | None:
             import sre_constants as constants
             import sre_parse as parser
         width = parser.parse(pattern, flags).getwidth()[1]
-    except Exception:  # noqa: BLE001 - patterns only the `regex` module understands
+    except Exception:
         return None
     return None if width >= constants.MAXREPEAT else int(width)
 
@@ -392,10 +392,10 @@ class DenySubstrings:
         lengths: set[int] = set()
         edge: list[str] = []
         longest = 0
-        for item in items:
-            if not isinstance(item, str) or not item.strip():
+        for raw in items:
+            if not isinstance(raw, str) or not raw.strip():
                 raise ConfigError("DenySubstrings: entries must be non-empty str")
-            item = item.strip()
+            item = raw.strip()
             longest = max(longest, len(item))
             words = _WORD.findall(item)
             if not words or not (item[0].isalnum() or item[0] == "_") or not (

@@ -16,7 +16,9 @@ WORD = gk.DenySubstrings(["classified"], action="redact", name="word")
 class Spans:
     """A validator that flags fixed spans, for engine tests."""
 
-    def __init__(self, name: str, spans: list[tuple[int, int]], action: str = "redact", kind: str = "K") -> None:
+    def __init__(
+        self, name: str, spans: list[tuple[int, int]], action: str = "redact", kind: str = "K"
+    ) -> None:
         self.name, self.spans, self.action, self.kind = name, spans, action, kind
 
     def check(self, text: str) -> tuple[Finding, ...]:
@@ -29,7 +31,8 @@ def test_policy_is_immutable() -> None:
     with pytest.raises(AttributeError):
         policy.monitor = True  # type: ignore[misc]
     copy = policy.replace(monitor=True)
-    assert copy.monitor and not policy.monitor
+    assert copy.monitor
+    assert not policy.monitor
     assert copy.input == policy.input
     with pytest.raises(gk.ConfigError, match="bogus"):
         policy.replace(bogus=1)
@@ -137,7 +140,9 @@ def test_responses_function_call_output_is_tool_content() -> None:
     assert verdict.blocked
 
 
-@pytest.mark.parametrize("bad", [b"bytes", None, 3.5, {"role": "user"}, [1, 2], [{"role": "user", "content": 5}]])
+@pytest.mark.parametrize(
+    "bad", [b"bytes", None, 3.5, {"role": "user"}, [1, 2], [{"role": "user", "content": 5}]]
+)
 def test_non_text_input_is_a_type_error(bad: Any) -> None:
     """Non-text input raises TypeError instead of passing silently."""
     with pytest.raises(TypeError):
@@ -155,7 +160,8 @@ def test_events_are_emitted_with_rules_and_spans_only() -> None:
     assert data["policy"] == "chat"
     assert data["rules"] == ["word"]
     assert data["findings"][0]["start"] == 4
-    assert "classified" not in repr(data) and "classified" not in repr(events[0])
+    assert "classified" not in repr(data)
+    assert "classified" not in repr(events[0])
 
 
 def test_default_sink_logs_to_the_guardkit_logger(caplog: pytest.LogCaptureFixture) -> None:

@@ -27,7 +27,8 @@ def test_verdict_properties() -> None:
     """blocked, allowed, rules and kinds are derived from the findings."""
     findings = (Finding("a", "X", 0, 1), Finding("b", "Y", 2, 3), Finding("a", "X", 4, 5))
     verdict = Verdict(Action.BLOCK, "t", findings)
-    assert verdict.blocked and not verdict.allowed
+    assert verdict.blocked
+    assert not verdict.allowed
     assert verdict.rules == ("a", "b")
     assert verdict.kinds == ("X", "Y")
     assert Verdict(Action.ALLOW, "t").allowed

@@ -52,7 +52,7 @@ def test_decorated_calls_share_the_open_session() -> None:
     @gk.guard(policy)
     def ask(prompt: str) -> str:
         seen.append(prompt)
-        return f"reply to {prompt.split()[-1]}"
+        return f"reply to {prompt.rsplit(maxsplit=1)[-1]}"
 
     with gk.guarded(policy) as g:
         assert ask("contact a@b.io") == "reply to a@b.io"

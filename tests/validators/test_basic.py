@@ -58,7 +58,9 @@ def test_max_tokens_custom_counter() -> None:
     assert check.check("a b c d") != ()
 
 
-def test_max_tokens_without_offline_file_is_a_config_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+def test_max_tokens_without_offline_file_is_a_config_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
     """Without an offline encoding file, construction fails with instructions, never a download."""
     import tiktoken
 
@@ -111,7 +113,9 @@ def test_deny_patterns_window_is_the_longest_match() -> None:
     assert gk.DenyPatterns(r"ab{2,5}c").window == 7
 
 
-@pytest.mark.parametrize(("args", "match"), [((), "at least one"), (("(",), "does not compile"), ((3,), "str")])
+@pytest.mark.parametrize(
+    ("args", "match"), [((), "at least one"), (("(",), "does not compile"), ((3,), "str")]
+)
 def test_deny_patterns_bad_arguments(args: Any, match: str) -> None:
     """Bad patterns fail at construction with a ConfigError."""
     with pytest.raises(gk.ConfigError, match=match):
