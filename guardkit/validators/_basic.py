@@ -353,18 +353,36 @@ class DenyPatterns:
         return f"DenyPatterns(<{len(self.patterns)} patterns>, action={self.action!r})"
 
 
-_WORD: Final = re.compile(r"\w+")
+def _trie_regex(words: Iterable[str]) -> str:
+    """Build an alternation shaped as a prefix tree: the regex engine then walks each candidate once
+    instead of trying every entry at every position."""
+    trie: dict[str, dict[str, Any]] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
 
 
 class DenySubstrings:
     """Flag whole-word occurrences of any of *substrings*, ignoring case.
 
-    Matching looks words up in hash sets (one lookup per word and distinct entry length), so it stays
-    fast with thousands of entries. An entry matches only at word boundaries: ``"secret"`` flags
-    "Secret plan" but not "secretary".
+    The entries are compiled into one prefix-tree regular expression, so matching stays fast with
+    thousands of entries. An entry matches only at word boundaries: ``"secret"`` flags "Secret plan"
+    but not "secretary"; where the longer of two entries matches, it wins.
 
     Args:
-        substrings: The entries; each may span several words (``"internal-only"``).
+        substrings: The entries; each may span several words (``"internal-only"``) and match with
+            exactly the separators given.
         kind: Finding kind (default ``"DENIED_SUBSTRING"``).
         action: ``"block"`` (default), ``"redact"`` or ``"warn"``.
         name: Rule name reported in findings.
@@ -372,7 +390,7 @@ class DenySubstrings:
     .. versionadded:: 0.1
     """
 
-    __slots__ = ("_edge_pattern", "_entries", "_first", "_lengths", "action", "kind", "name", "window")
+    __slots__ = ("_count", "_folded", "_unfolded", "action", "kind", "name", "window")
 
     def __init__(
         self,
@@ -387,75 +405,50 @@ class DenySubstrings:
         items = list(substrings)
         if not items:
             raise ConfigError("DenySubstrings needs at least one entry")
-        entries: set[str] = set()
-        first: set[str] = set()
-        lengths: set[int] = set()
-        edge: list[str] = []
-        longest = 0
+        variants: set[str] = set()
         for raw in items:
             if not isinstance(raw, str) or not raw.strip():
                 raise ConfigError("DenySubstrings: entries must be non-empty str")
             item = raw.strip()
-            longest = max(longest, len(item))
-            words = _WORD.findall(item)
-            if not words or not (item[0].isalnum() or item[0] == "_") or not (
-                item[-1].isalnum() or item[-1] == "_"
-            ):
-                # Entries that start or end with punctuation ("c++") cannot be found word by word.
-                edge.append(re.escape(item))
-                continue
-            entries.add(item.casefold())
-            first.add(words[0].casefold())
-            lengths.add(len(words))
-        self._entries = frozenset(entries)
-        self._first = frozenset(first)
-        self._lengths = tuple(sorted(lengths, reverse=True))
-        self._edge_pattern = (
-            re.compile(
-                "(?<!\\w)(?:" + "|".join(sorted(edge, key=len, reverse=True)) + ")(?!\\w)",
-                re.IGNORECASE,
-            )
-            if edge
-            else None
-        )
+            variants.update((item.lower(), item.casefold()))
+        body = _trie_regex(sorted(variants))
+        # A match is neither preceded nor followed by a letter, digit or underscore. The start is
+        # checked in check(), which is cheaper than a lookbehind tried at every position.
+        pattern = f"(?:{body})(?!\\w)"
+        self._folded = re.compile(pattern)  # for text whose lower() keeps every offset
+        self._unfolded = re.compile(pattern, re.IGNORECASE)
+        self._count = len(items)
         self.kind = kind
         self.action = _check_action(action, "DenySubstrings")
         self.name = _check_name(name, "DenySubstrings")
-        self.window = longest
+        self.window = max(len(v) for v in variants) + 1
 
     def check(self, text: str, /) -> Sequence[Finding]:
         """Flag every occurrence, longest entry first where they overlap."""
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            haystack, pattern = lowered, self._folded
+        else:  # a few characters (such as U+0130) grow when lowered: match the original instead
+            haystack, pattern = text, self._unfolded
         found: list[Finding] = []
-        if self._entries:
-            folded = text.lower() if text.isascii() else None
-            spans = [m.span() for m in _WORD.finditer(text)]
-            first, entries, lengths = self._first, self._entries, self._lengths
-            count = len(spans)
-            i = 0
-            while i < count:
-                start, end = spans[i]
-                word = folded[start:end] if folded is not None else text[start:end].casefold()
-                if word not in first:
-                    i += 1
-                    continue
-                for length in lengths:
-                    j = i + length - 1
-                    if j >= count:
-                        continue
-                    stop = spans[j][1]
-                    key = folded[start:stop] if folded is not None else text[start:stop].casefold()
-                    if key in entries:
-                        found.append(Finding(self.name, self.kind, start, stop))
-                        i = j
-                        break
-                i += 1
-        if self._edge_pattern is not None:
-            found.extend(
-                Finding(self.name, self.kind, *m.span()) for m in self._edge_pattern.finditer(text)
-            )
-            found.sort(key=lambda f: f.start)
+        pos = 0
+        search = pattern.search
+        while True:
+            m = search(haystack, pos)
+            if m is None:
+                break
+            start, end = m.span()
+            if start and _is_word(haystack[start - 1]):
+                pos = start + 1  # inside a word: look again from the next character
+                continue
+            found.append(Finding(self.name, self.kind, start, end))
+            pos = end
         return tuple(found) if found else ()
 
     def __repr__(self) -> str:
-        total = len(self._entries) + (1 if self._edge_pattern else 0)
-        return f"DenySubstrings(<{total}+ entries>, action={self.action!r})"
+        return f"DenySubstrings(<{self._count} entries>, action={self.action!r})"
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
