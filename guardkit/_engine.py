@@ -298,6 +298,10 @@ def check_value(
 ) -> Verdict:
     """Check a str or a message list in *direction* (``"input"`` or ``"output"``) and emit an event."""
     stage = policy._input if direction == "input" else policy._output
+    if ctx is None:
+        from guardkit._session import CallState
+
+        ctx = CallState()
     sink = policy.events or default_sink
     timed = sink is not default_sink or default_sink.wants(_ALLOW) or default_sink.wants(_BLOCK)
     t0 = perf_counter_ns() if timed else 0

@@ -13,7 +13,8 @@ from typing import Any, Final, Protocol, TypeVar, cast, overload
 from guardkit._engine import acheck_value, check_value
 from guardkit._errors import Blocked, ConfigError, InputBlocked, OutputBlocked
 from guardkit._policy import Policy
-from guardkit._session import Session, Vault, _current
+from guardkit._session import CallState as _CallState
+from guardkit._session import Session, _current
 from guardkit._stream import OutputStream
 from guardkit._types import Verdict
 
@@ -69,24 +70,6 @@ class _FunctionOutput:
 
 class _CannotRewrite(Exception):
     pass
-
-
-class _CallState:
-    """Per-call state when no session is open: a vault created on first use."""
-
-    __slots__ = ("_vault",)
-
-    context: Mapping[str, Any] = {}
-    restore = True
-
-    def __init__(self) -> None:
-        self._vault: Vault | None = None
-
-    @property
-    def vault(self) -> Vault:
-        if self._vault is None:
-            self._vault = Vault()
-        return self._vault
 
 
 class _Plan:

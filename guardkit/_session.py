@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from guardkit._policy import Policy
     from guardkit._stream import OutputStream
 
-__all__ = ["Session", "Vault", "current_session", "guarded"]
+__all__ = ["CallState", "Session", "Vault", "current_session", "guarded"]
 
 _PLACEHOLDER: Final = re.compile(r"<([A-Z][A-Z0-9_]{0,39})_([1-9][0-9]{0,8})>")
 #: The longest placeholder the vault writes, so streams know how much to hold back.
@@ -154,6 +154,25 @@ class Vault:
         except (ValueError, KeyError, TypeError) as exc:
             raise VaultError(f"vault payload is malformed ({type(exc).__name__})") from None
         return vault
+
+
+class CallState:
+    """Per-call state when no session is open: a vault created on first use, shared by every check
+    of the call so one value keeps one placeholder."""
+
+    __slots__ = ("_vault",)
+
+    context: Mapping[str, Any] = {}
+    restore = True
+
+    def __init__(self) -> None:
+        self._vault: Vault | None = None
+
+    @property
+    def vault(self) -> Vault:
+        if self._vault is None:
+            self._vault = Vault()
+        return self._vault
 
 
 class Session:

@@ -165,21 +165,23 @@ class OutputStream:
                 if finding.start < cut < finding.end:
                     cut = max(lead, finding.start)
         released_hits = [(c, f) for c, f in hits if f.start < cut]
-        for _check, f in released_hits:
-            self._findings.append(
-                Finding(f.rule, f.kind, f.start + offset, f.end + offset, f.score, None, f.detail)
-            )
+        absolute = [
+            Finding(f.rule, f.kind, f.start + offset, f.end + offset, f.score, None, f.detail)
+            for _, f in released_hits
+        ]
+        self._findings.extend(absolute)
         out = region[lead:cut]
-        if released_hits and not self._policy.monitor:
-            edits: list[tuple[int, int, _Check, Finding]] = [
-                (max(f.start, lead) - lead, min(f.end, cut) - lead, c, f)
-                for c, f in released_hits
-                if c.action is Action.REDACT and f.end > f.start
-            ]
-            if edits:
-                out = apply_edits(out, edits, self._ctx)
-            verdict = Verdict(action, "", tuple(f for _, f in released_hits))
-            emit(self._policy, "output", verdict, 0, self._ctx)
+        if released_hits:
+            if not self._policy.monitor:
+                edits: list[tuple[int, int, _Check, Finding]] = [
+                    (max(f.start, lead) - lead, min(f.end, cut) - lead, c, f)
+                    for c, f in released_hits
+                    if c.action is Action.REDACT and f.end > f.start
+                ]
+                if edits:
+                    out = apply_edits(out, edits, self._ctx)
+            action = max(c.action for c, _ in released_hits)
+            emit(self._policy, "output", Verdict(action, "", tuple(absolute)), 0, self._ctx)
         self._tail = region[:cut][-self._hold :] if self._hold else ""
         self._pending = region[cut:]
         self._base = offset + cut
@@ -199,6 +201,7 @@ class OutputStream:
             return
         self._findings.extend(found)
         if self._policy.monitor:
+            emit(self._policy, "output", Verdict(check.action, "", tuple(found)), 0, self._ctx)
             return
         if check.action is Action.BLOCK:
             self._blocked = True

@@ -113,7 +113,9 @@ class PolicyConfig(BaseModel):
             base = Policy.recommended()
             input_checks = [*base.input, *input_checks]
             output_checks = [*base.output, *output_checks]
-            tool_checks = [*base.tool, *(tool_checks or [])]
+            # Like a Policy without tool=, tool content gets the input checks when none are listed.
+            own_tool = input_checks[len(base.input) :] if tool_checks is None else tool_checks
+            tool_checks = [*base.tool, *own_tool]
         return Policy(
             input=input_checks,
             output=output_checks,

@@ -94,3 +94,12 @@ def test_file_errors(tmp_path: Path) -> None:
     pyproject.write_text('[project]\nname = "x"\n')
     with pytest.raises(gk.ConfigError, match=r"no \[tool.guardkit\]"):
         gk.Policy.from_file(pyproject)
+
+
+def test_extends_recommended_checks_tool_content_with_own_input_checks() -> None:
+    """Without [[tool]], tool content gets the recommended tool checks plus the listed input checks."""
+    policy = gk.Policy.from_dict(
+        {"extends": "recommended", "input": [{"check": "DenySubstrings", "substrings": ["zzz"]}]}
+    )
+    verdict = policy.check_input([{"role": "tool", "content": "zzz"}])
+    assert verdict.blocked

@@ -170,5 +170,5 @@ class InvisibleChars:
         return tuple(found) if found else ()
 
     def __repr__(self) -> str:
-        kinds = "" if self._kinds == set(KINDS) else f"kinds={sorted(self._kinds)!r}, "
+        kinds = "" if self._kinds == frozenset(KINDS) else f"kinds={sorted(self._kinds)!r}, "
         return f"InvisibleChars({kinds}action={self.action!r})"

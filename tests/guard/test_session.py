@@ -130,3 +130,9 @@ def test_guarded_needs_a_policy() -> None:
     """guarded() with something else is a ConfigError."""
     with pytest.raises(gk.ConfigError):
         gk.guarded(object())  # type: ignore[arg-type]
+
+
+def test_pseudonymize_without_session_keeps_values_apart() -> None:
+    """Outside a session, one check_input call still gives different values different placeholders."""
+    verdict = gk.Policy(input=[EMAIL]).check_input("a@b.io, c@d.io, a@b.io")
+    assert verdict.text == "<EMAIL_1>, <EMAIL_2>, <EMAIL_1>"

@@ -109,3 +109,18 @@ def test_stream_scans_are_bounded_by_the_window() -> None:
     hold = 40 + 16
     assert max(recorder.sizes) <= 2 * hold + 2 * max(16, hold // 4) + 5
     assert sum(recorder.sizes) < 12 * 100_000
+
+
+def test_stream_events_carry_absolute_offsets_and_monitor_mode_reports() -> None:
+    """Events from a stream use offsets into the whole reply, and monitor mode still reports them."""
+    for monitor in (False, True):
+        events: list[gk.Event] = []
+        policy = gk.Policy(
+            output=[gk.DenySubstrings(["secret"], action="redact")], events=events.append, monitor=monitor
+        )
+        stream = gk.OutputStream(policy, None)
+        text = "x" * 500 + " secret " + "y" * 500
+        out = "".join(stream.feed(text[i : i + 7]) for i in range(0, len(text), 7)) + stream.finish()
+        spans = [(f.start, f.end) for e in events for f in e.findings]
+        assert spans == [(501, 507)]
+        assert ("secret" in out) is monitor
