@@ -7,7 +7,7 @@ call. Each driver does only its own I/O; the checks run in the shared engine.
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from typing import Any, Final, Protocol, TypeVar, cast, overload
 
 from guardkit._engine import acheck_value, check_value
