@@ -206,11 +206,33 @@ def _stage_for(policy: Policy, direction: str, role: object) -> Stage | None:
     return policy._input
 
 
+_TOOL_OUTPUT_TYPES = frozenset({"function_call_output", "custom_tool_call_output"})
+
+
+def _text_blocks(
+    stage: Stage, part: int | None, blocks: object, path: tuple[Any, ...], found: list[tuple[Any, ...]]
+) -> None:
+    """Collect the text of a str or of a list of text blocks (``{"type": "text", "text": ...}`` and
+    the ``input_text``/``output_text`` variants)."""
+    if isinstance(blocks, str):
+        found.append((stage, part, blocks, path))
+        return
+    if not isinstance(blocks, list):
+        return
+    for j, block in enumerate(blocks):
+        if isinstance(block, Mapping) and block.get("type") in _TEXT_PART_TYPES:
+            text = block.get("text")
+            if isinstance(text, str):
+                found.append((stage, part, text, (*path, j, "text")))
+
+
 def _segments(message: Mapping[str, Any], policy: Policy, direction: str) -> list[tuple[Any, ...]]:
     """List (stage, part index, text, rebuild key) for every checkable text in one message."""
-    if "role" not in message and message.get("type") == "function_call_output":
-        out = message.get("output")
-        return [(policy._tool, None, out, ("output",))] if isinstance(out, str) else []
+    found: list[tuple[Any, ...]] = []
+    if "role" not in message and message.get("type") in _TOOL_OUTPUT_TYPES:
+        # Responses API tool results: a str or a list of input_text parts.
+        _text_blocks(policy._tool, None, message.get("output"), ("output",), found)
+        return found
     stage = _stage_for(policy, direction, message.get("role", "user"))
     if stage is None:
         return []
@@ -221,7 +243,7 @@ def _segments(message: Mapping[str, Any], policy: Policy, direction: str) -> lis
         return [(stage, None, content, ("content",))]
     if not isinstance(content, list):
         raise TypeError(f"message content must be a str or a list of parts, got {type(content).__name__}")
-    found: list[tuple[Any, ...]] = []
+    tool = policy._tool
     for index, item in enumerate(content):
         if isinstance(item, str):
             found.append((stage, index, item, ("content", index)))
@@ -231,24 +253,29 @@ def _segments(message: Mapping[str, Any], policy: Policy, direction: str) -> lis
         kind = item.get("type")
         if kind in _TEXT_PART_TYPES and isinstance(item.get("text"), str):
             found.append((stage, index, item["text"], ("content", index, "text")))
-        elif kind == "tool_result" and direction != "output":
+        elif direction == "output":
+            continue
+        elif kind == "tool_result":
             inner = item.get("content")
-            if isinstance(inner, str):
-                found.append((policy._tool, index, inner, ("content", index, "content")))
-            elif isinstance(inner, list):
+            _text_blocks(tool, index, inner, ("content", index, "content"), found)
+            if isinstance(inner, list):  # search results nested in a tool result
                 for j, block in enumerate(inner):
-                    if isinstance(block, Mapping) and block.get("type") == "text":
-                        text = block.get("text")
-                        if isinstance(text, str):
-                            found.append(
-                                (policy._tool, index, text, ("content", index, "content", j, "text"))
-                            )
-        elif kind == "document" and direction != "output":
+                    if isinstance(block, Mapping) and block.get("type") == "search_result":
+                        _text_blocks(
+                            tool, index, block.get("content"),
+                            ("content", index, "content", j, "content"), found,
+                        )
+        elif kind == "search_result":
+            _text_blocks(tool, index, item.get("content"), ("content", index, "content"), found)
+        elif kind == "document":
             source = item.get("source")
-            if isinstance(source, Mapping) and source.get("type") == "text":
-                data = source.get("data")
-                if isinstance(data, str):
-                    found.append((policy._tool, index, data, ("content", index, "source", "data")))
+            if isinstance(source, Mapping):
+                if source.get("type") == "text" and isinstance(source.get("data"), str):
+                    found.append((tool, index, source["data"], ("content", index, "source", "data")))
+                elif source.get("type") == "content":
+                    _text_blocks(
+                        tool, index, source.get("content"), ("content", index, "source", "content"), found
+                    )
     return found
 
 
@@ -265,6 +292,19 @@ def _rebuild(message: Mapping[str, Any], path: tuple[Any, ...], new: str) -> dic
     return root  # type: ignore[no-any-return]
 
 
+def _as_mapping(item: object, index: int) -> Mapping[str, Any]:
+    """Read a message as a mapping: dicts as they are, SDK (pydantic) message objects through
+    ``model_dump``."""
+    if isinstance(item, Mapping):
+        return item
+    dump = getattr(item, "model_dump", None)
+    if callable(dump):
+        data = dump(exclude_unset=True)
+        if isinstance(data, Mapping):
+            return data
+    raise TypeError(f"message {index} is a {type(item).__name__}, not a dict")
+
+
 def _check_messages(
     policy: Policy, direction: str, messages: Sequence[Any], ctx: Any, precomputed: Any = None
 ) -> Verdict:
@@ -272,9 +312,8 @@ def _check_messages(
     findings: list[Finding] = []
     errors: list[str] = []
     rebuilt: list[Any] = list(messages)
-    for index, message in enumerate(messages):
-        if not isinstance(message, Mapping):
-            raise TypeError(f"message {index} is a {type(message).__name__}, not a dict")
+    for index, item in enumerate(messages):
+        message = _as_mapping(item, index)
         current: Mapping[str, Any] = message
         for stage, part, text, path in _segments(message, policy, direction):
             if stage.empty:
@@ -289,7 +328,8 @@ def _check_messages(
                 action = max(action, act)
             if new is not text and new != text:
                 current = _rebuild(current, path, new)
-        rebuilt[index] = current
+        # SDK message objects stay as they were unless a text in them had to change.
+        rebuilt[index] = item if current is message and message is not item else current
     return Verdict(action, "", tuple(findings), tuple(rebuilt), tuple(errors))
 
 
@@ -371,8 +411,9 @@ async def acheck_value(policy: Policy, direction: str, value: object, ctx: Any) 
         return check_value(policy, direction, cleaned, ctx, pre)
     if isinstance(value, (list, tuple)):
         pre_messages: dict[tuple[int, Any], dict[int, Sequence[Finding]]] = {}
-        for index, message in enumerate(value):
-            if isinstance(message, Mapping):
+        for index, item in enumerate(value):
+            message = _as_mapping(item, index)
+            if message:
                 for seg_stage, _part, text, path in _segments(message, policy, direction):
                     if seg_stage.async_checks:
                         cleaned, _ = clean_text(seg_stage, text) if seg_stage.cleaners else (text, [])
