@@ -1,0 +1,1168 @@
+"""The canonical view: one normalized form of a text that every detector scans, with exact offsets.
+
+:func:`canonical` applies NFKC, drops invisible and format characters that are not part of a
+legitimate sequence, and folds look-alike Cyrillic and Greek letters to Latin in mixed-script words.
+:attr:`CanonicalText.folded` adds case, leetspeak, spaced-letter and whitespace folding for word and
+phrase detectors. Every span of either view maps back to the smallest span of the original text.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import re
+import threading
+import unicodedata
+from bisect import bisect_right
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from guardkit._decode import Decoded
+
+__all__ = ["CanonicalText", "canonical"]
+
+_normalize = unicodedata.normalize
+_is_normalized = unicodedata.is_normalized
+_combining = unicodedata.combining
+
+ZWNJ: Final = "\u200c"
+ZWJ: Final = "\u200d"
+VS15: Final = "\ufe0e"
+VS16: Final = "\ufe0f"
+_KEYCAP: Final = "\u20e3"
+
+# Invisible and format characters removed from the view unless a keep rule below applies (all of
+# them are in _INVISIBLE_SET at the end of the module). The patterns cover the BMP ones only: `re`
+# tests a class that mixes both planes range by range, while a BMP-only class is one table lookup
+# per character, so the few astral characters of a text are checked one by one instead.
+_INVISIBLE_BMP: Final = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
+)
+_ASTRAL_RE: Final = re.compile("[\U00010000-\U0010ffff]")
+_INVISIBLE_BMP_RE: Final = re.compile(f"[{_INVISIBLE_BMP}]")
+_ASTRAL_RUN_RE: Final = re.compile("[\U00010000-\U0010ffff]+")
+_NON_ASCII_RUN_RE: Final = re.compile(r"[^\x00-\x7f]+")
+
+# Emoji flag tag sequence (England, Scotland, Wales): black flag, tag letters/digits, cancel tag.
+_FLAG_TAGS_RE: Final = re.compile("\U0001f3f4([\U000e0030-\U000e0039\U000e0061-\U000e007a]{1,8}\U000e007f)")
+# Smuggling runs decoded into ``.hidden``: non-flag tag runs and runs of two or more variation
+# selectors (one byte each: VS1-16 carry 0-15, VS17-256 carry 16-255).
+_SMUGGLE_RE: Final = re.compile(
+    "(\U0001f3f4[\U000e0030-\U000e0039\U000e0061-\U000e007a]{1,8}\U000e007f)"
+    "|([\U000e0000-\U000e007f]+)"
+    "|([\ufe00-\ufe0f\U000e0100-\U000e01ef]{2,})"
+)
+
+# Characters that show as (or can take) emoji presentation: a VS15/VS16 after them is kept, and a
+# ZWJ between two of them is kept.
+_EMOJI_BMP: Final = frozenset(
+    "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194\u2195\u2196\u2197\u2198\u2199\u21a9\u21aa"
+    "\u231a\u231b\u2328\u23cf\u23e9\u23ea\u23eb\u23ec\u23ed\u23ee\u23ef\u23f0\u23f1\u23f2"
+    "\u23f3\u23f8\u23f9\u23fa\u24c2\u25aa\u25ab\u25b6\u25c0\u25fb\u25fc\u25fd\u25fe"
+    "\u2934\u2935\u2b05\u2b06\u2b07\u2b1b\u2b1c\u2b50\u2b55\u3030\u303d\u3297\u3299"
+)
+# What may precede a kept ZWJ in an emoji sequence (an emoji, its VS16, a keycap, a flag's end).
+_EMOJI_LEFT_EXTRA: Final = frozenset((VS16, _KEYCAP, "\U000e007f"))
+# Scripts where ZWJ/ZWNJ change how letters join (Arabic, Syriac, N'Ko, the Indic scripts from
+# Devanagari to Sinhala, Myanmar, Khmer, Mongolian, and Arabic presentation forms).
+_JOINING_RE: Final = re.compile(
+    "[\u0600-\u06ff\u0700-\u074f\u0750-\u077f\u07c0-\u07ff\u0860-\u086f\u0870-\u08ff"
+    "\u0900-\u0dff\u1000-\u109f\u1780-\u17ff\u1800-\u18af\ua8e0-\ua8ff\ua9e0-\ua9ff"
+    "\uaa60-\uaa7f\ufb50-\ufdff\ufe70-\ufefe]"
+)
+
+# fmt: off
+# Look-alike letters folded to Latin only in mixed-script context (see _fold_scripts).
+_SCRIPT_CONFUSABLES: Final = {
+    # Cyrillic lower case
+    "а": "a", "е": "e", "һ": "h", "і": "i", "ј": "j", "о": "o",
+    "р": "p", "с": "c", "у": "y", "х": "x", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l",
+    "ѵ": "v", "ү": "y",
+    # Cyrillic upper case
+    "А": "A", "В": "B", "Е": "E", "Ѕ": "S", "І": "I", "Ј": "J", "К": "K", "М": "M", "Н": "H",
+    "О": "O", "Р": "P", "С": "C", "Т": "T", "У": "Y", "Х": "X", "Ү": "Y", "Һ": "H", "Ԛ": "Q",
+    "Ԝ": "W", "Ӏ": "I", "Ѵ": "V",
+    # Greek upper case
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
+    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "Ϲ": "C", "Ϳ": "J",
+    # Greek lower case
+    "α": "a", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "υ": "u", "χ": "x", "ϲ": "c",
+    "ϳ": "j",
+}
+
+# Look-alikes folded everywhere: they are Latin-script letters or punctuation already.
+_ALWAYS_CONFUSABLES: Final = {
+    "ı": "i", "ȷ": "j", "ɑ": "a", "ɡ": "g", "ɩ": "i", "ʼ": "'",
+    "\u2010": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2043": "-",
+    "\u2212": "-", "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"',
+}
+_LATIN_CLASS: Final = "[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]"
+_LATIN_RE: Final = re.compile(_LATIN_CLASS)
+_WORD_RE: Final = re.compile(r"[^\W\d_]+")
+_WORD_TAIL_RE: Final = re.compile(r"[^\W\d_]*")
+
+# Folded view.
+_LEET: Final = {
+    "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i",
+    "|": "l",
+}
+# fmt: on
+_LEET_RUN_RE: Final = re.compile(r"[0-9@$!|]+")
+_LEET_MAX_TOKEN: Final = 64
+_TOKEN_TAIL_RE: Final = re.compile(r"(?:[^\W_]|[@$!|])*")
+_ORDINAL_RE: Final = re.compile(r"[0-9]+(?:st|nd|rd|th|s)")
+_ELEM: Final = r"(?:[^\W_]|[@$])"
+_SPACED_RUN: Final = rf"(?<![^\W_]|[@$]){_ELEM}(?!{_ELEM})(?:[ ._\-]{_ELEM}(?!{_ELEM})){{2,}}"
+_COLLAPSE_RE: Final = re.compile(
+    rf"(?P<run>{_SPACED_RUN}(?:(?:\s{{2,}}|\s*/\s*){_SPACED_RUN})*)|(?P<ws>\s{{2,}})"
+)
+# Cheap pre-checks: two single letters in a row between separators; two whitespace characters.
+_SPACED_HINT_RE: Final = re.compile(r"[ ._\-][\w@$][ ._\-][\w@$][ ._\-]")
+_MULTI_SPACE_RE: Final = re.compile(r"\s{2,}")
+_LONE_SPACE_RE: Final = re.compile(r"[^\S ]")
+_ELEM_RE: Final = re.compile(_ELEM)
+
+_CACHE_SIZE: Final = 8
+
+
+class _Tables:
+    """Character classes derived from the Unicode tables, built on first non-ASCII input."""
+
+    __slots__ = (
+        "always_re",
+        "complex_run_re",
+        "composers",
+        "composing_starters",
+        "conf_word_re",
+        "latin_then_other_re",
+        "lookalike_only_re",
+        "other_then_latin_re",
+        "script_conf_re",
+        "script_table",
+    )
+
+    def __init__(self) -> None:
+        self.composing_starters = frozenset(_chars(_COMPOSING_STARTERS))
+        # Characters that can compose with a neighbour, and characters NFKC turns into more than
+        # one. Everywhere else NFKC maps one character to one, so the text between them is
+        # normalized in bulk with an exact one-to-one map.
+        self.composers = self.composing_starters | frozenset(_chars(_COMBINING))
+        complex_bmp = {ord(c) for c in self.composers} | {ord(c) for c in _chars(_EXPANDING)}
+        # BMP only: astral characters are few and checked one by one (see _cluster_spans).
+        bmp = _class_body(_ranges(cp for cp in complex_bmp if cp < 0x10000))
+        self.complex_run_re = re.compile(f"[{bmp}{_INVISIBLE_BMP}]+")
+        always = "".join(re.escape(c) for c in _ALWAYS_CONFUSABLES)
+        self.always_re = re.compile(f"[{always}]")
+        script = "".join(_SCRIPT_CONFUSABLES)
+        self.script_conf_re = re.compile(f"[{script}]")
+        self.conf_word_re = re.compile(f"[{script}]+")
+        not_latin = r"[^\W\d_A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]"
+        # A Latin letter next to a letter of another script: every word that mixes Latin letters
+        # with look-alikes has one. Each pattern starts with a character class, which `re` scans
+        # for quickly, and looks back only from there.
+        self.latin_then_other_re = re.compile(f"{_LATIN_CLASS}{not_latin}")
+        self.other_then_latin_re = re.compile(f"{_LATIN_CLASS}(?<={not_latin}{_LATIN_CLASS})")
+        self.lookalike_only_re = re.compile(rf"[{script}](?<![^\W\d_][{script}])[{script}]*(?![^\W\d_])")
+        self.script_table = {ord(k): v for k, v in _SCRIPT_CONFUSABLES.items()}
+
+
+def _parse_ranges_pairs(spec: str) -> Iterator[tuple[int, int]]:
+    for item in spec.split():
+        a, _, b = item.partition("-")
+        yield int(a, 16), int(b or a, 16)
+
+
+def _chars(spec: str) -> Iterator[str]:
+    for a, b in _parse_ranges_pairs(spec):
+        for cp in range(a, b + 1):
+            yield chr(cp)
+
+
+def _ranges(code_points: Iterable[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for cp in sorted(code_points):
+        if out and out[-1][1] == cp - 1:
+            out[-1] = (out[-1][0], cp)
+        else:
+            out.append((cp, cp))
+    return out
+
+
+def _class_body(pairs: Iterable[tuple[int, int]]) -> str:
+    return "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in pairs)
+
+
+_tables: _Tables | None = None
+
+
+def _get_tables() -> _Tables:
+    global _tables  # noqa: PLW0603 -- built once, lazily, to keep `import guardkit` light
+    if _tables is None:
+        _tables = _Tables()
+    return _tables
+
+
+class _OffsetMap:
+    """Map spans of a derived string back to its source, from a sorted list of edits.
+
+    Each edit replaces source ``[src_a, src_b)`` by output ``[out_a, out_b)`` (empty output for a
+    removal). Between edits the two strings run in step, shifted by the last edit's length change.
+    """
+
+    __slots__ = ("_out_a", "_out_b", "_src_a", "_src_b", "out_len", "src_len")
+
+    def __init__(self, edits: _Builder, out_len: int, src_len: int) -> None:
+        self._out_a = edits.out_a
+        self._out_b = edits.out_b
+        self._src_a = edits.src_a
+        self._src_b = edits.src_b
+        self.out_len = out_len
+        self.src_len = src_len
+
+    def _start(self, i: int) -> int:
+        """Source offset of the first source character behind output character *i*."""
+        k = bisect_right(self._out_a, i) - 1
+        if k < 0:
+            return i
+        if i < self._out_b[k]:
+            return self._src_a[k]
+        return i + self._src_b[k] - self._out_b[k]
+
+    def _end(self, i: int) -> int:
+        """Source offset one past the last source character behind output character *i*."""
+        k = bisect_right(self._out_a, i) - 1
+        if k < 0:
+            return i + 1
+        if i < self._out_b[k]:
+            return self._src_b[k]
+        return i + 1 + self._src_b[k] - self._out_b[k]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Return the smallest source span covering output ``[start, end)``."""
+        if start < end:
+            return self._start(start), self._end(end - 1)
+        if start >= self.out_len:
+            return self.src_len, self.src_len
+        k = bisect_right(self._out_a, start) - 1
+        if k >= 0 and self._out_a[k] < start < self._out_b[k]:
+            # An empty span inside an expansion: the smallest cover is the whole source.
+            return self._src_a[k], self._src_b[k]
+        pos = self._start(start)
+        return pos, pos
+
+
+class _Builder:
+    """Collect output pieces and the edits that make an :class:`_OffsetMap`."""
+
+    __slots__ = ("out", "out_a", "out_b", "pieces", "src_a", "src_b")
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.out = 0
+        self.out_a: list[int] = []
+        self.out_b: list[int] = []
+        self.src_a: list[int] = []
+        self.src_b: list[int] = []
+
+    def keep(self, piece: str) -> None:
+        """Append *piece*, copied one to one from the source."""
+        self.pieces.append(piece)
+        self.out += len(piece)
+
+    def remove(self, a: int, b: int) -> None:
+        """Drop source ``[a, b)`` at the current output position."""
+        if a >= b:
+            return
+        out = self.out
+        if self.src_b and self.src_b[-1] == a and self.out_a[-1] == out == self.out_b[-1]:
+            self.src_b[-1] = b  # extend the previous removal
+            return
+        self.out_a.append(out)
+        self.out_b.append(out)
+        self.src_a.append(a)
+        self.src_b.append(b)
+
+    def replace(self, a: int, b: int, piece: str) -> None:
+        """Emit *piece* for source ``[a, b)``; every output character maps to the whole span."""
+        n = len(piece)
+        self.pieces.append(piece)
+        if not (n == 1 and b - a == 1):
+            self.out_a.append(self.out)
+            self.out_b.append(self.out + n)
+            self.src_a.append(a)
+            self.src_b.append(b)
+        self.out += n
+
+    def finish(self, src_len: int) -> tuple[str, _OffsetMap | None]:
+        text = "".join(self.pieces)
+        if not self.out_a:
+            return text, None
+        return text, _OffsetMap(self, len(text), src_len)
+
+
+def _is_emoji(c: str) -> bool:
+    """Whether *c* (one character or ``""``) is an emoji or may take emoji presentation."""
+    return "\U0001f000" <= c <= "\U0001faff" or "\u2600" <= c <= "\u27bf" or c in _EMOJI_BMP
+
+
+def _keep_invisible(
+    c: str, prev: str, text: str, i: int, flag_tags: frozenset[int], composers: frozenset[str]
+) -> bool:
+    """Decide whether the invisible character *c* at *i* belongs to a legitimate sequence.
+
+    *prev* is the character the view has just before it (``""`` at the start of the text).
+    """
+    if c in (ZWJ, ZWNJ):
+        if not prev:
+            return False
+        emoji_left = c == ZWJ and (_is_emoji(prev) or prev in _EMOJI_LEFT_EXTRA)
+        joining_left = _JOINING_RE.match(prev) is not None
+        if not (emoji_left or joining_left):
+            return False
+        nxt = _next_visible(text, i, composers)
+        if not nxt:
+            return False
+        return (emoji_left and _is_emoji(nxt)) or (joining_left and _JOINING_RE.match(nxt) is not None)
+    if c in (VS16, VS15):
+        if _is_emoji(prev):
+            return True
+        # Keycap sequences: digit, #, or * then VS16 then U+20E3.
+        return len(prev) == 1 and prev in "0123456789#*" and text[i + 1 : i + 2] == _KEYCAP
+    if "\U000e0000" <= c <= "\U000e007f":
+        return i in flag_tags
+    return False
+
+
+# Invisible characters that some sequences legitimately contain; every other one is always dropped.
+_CONTEXTUAL: Final = frozenset([ZWJ, ZWNJ, VS15, VS16, *map(chr, range(0xE0020, 0xE0080))])
+
+# How far the joiner rules look around a joiner. Decisions read the view as NFKC will produce
+# it (marks reordered, invisible characters dropped), so canonical() stays idempotent; the reach
+# bounds the work on pathological runs of marks and joiners.
+_REACH: Final = 32
+
+
+def _next_visible(text: str, i: int, composers: frozenset[str]) -> str:
+    """The first character the view will have after position *i*, ``""`` when none is near."""
+    nxt, after = text[i + 1 : i + 2], text[i + 2 : i + 3]
+    if nxt and nxt not in _INVISIBLE_SET and after not in composers and after not in _INVISIBLE_SET:
+        return _nfkc(nxt)[:1]  # the usual case: a character that stands on its own
+    seg: list[str] = []
+    end = min(len(text), i + 1 + 2 * _REACH)
+    for j in range(i + 1, end):
+        c = text[j]
+        if c in _INVISIBLE_SET:
+            continue
+        if seg and c not in composers:
+            break
+        seg.append(c)
+    else:
+        if end < len(text) and not seg:
+            return ""
+    return _nfkc("".join(seg))[:1]
+
+
+def _flag_tag_positions(text: str) -> frozenset[int]:
+    if "\U000e007f" not in text:
+        return frozenset()
+    return frozenset(i for m in _FLAG_TAGS_RE.finditer(text) for i in range(m.start(1), m.end(1)))
+
+
+_nfkc: Final = functools.partial(_normalize, "NFKC")
+
+
+def _is_complex_astral(c: str, tables: _Tables) -> bool:
+    return c in _INVISIBLE_SET or c in tables.composers or len(_nfkc(c)) != 1
+
+
+def _cluster_spans(text: str, tables: _Tables, *, astral: bool) -> Iterator[tuple[int, int]]:
+    """Spans of the characters that need more than a one-to-one NFKC, in order."""
+    spans: Iterable[tuple[int, int]] = (m.span() for m in tables.complex_run_re.finditer(text))
+    if astral:
+        extra: list[tuple[int, int]] = []
+        seen: dict[str, bool] = {}
+        for m in _ASTRAL_RUN_RE.finditer(text):
+            for i in range(m.start(), m.end()):
+                c = text[i]
+                is_complex = seen.get(c)
+                if is_complex is None:
+                    is_complex = seen[c] = _is_complex_astral(c, tables)
+                if is_complex:
+                    if extra and extra[-1][1] == i:
+                        extra[-1] = (extra[-1][0], i + 1)
+                    else:
+                        extra.append((i, i + 1))
+        if extra:
+            spans = heapq.merge(spans, extra)
+    last: tuple[int, int] | None = None
+    for a, b in spans:
+        if last is not None and a <= last[1]:
+            last = (last[0], max(b, last[1]))
+            continue
+        if last is not None:
+            yield last
+        last = (a, b)
+    if last is not None:
+        yield last
+
+
+def _rebuild(
+    text: str, spans: Iterable[tuple[int, int]], tables: _Tables, *, strict: bool = False
+) -> tuple[str, _OffsetMap | None]:
+    """Drop invisible characters and NFKC-normalize *text* with an exact offset map.
+
+    Each span, with the character before it, is a cluster where characters compose, expand or
+    vanish; between clusters NFKC maps one to one and runs in bulk. Expansions ("ﬁ" -> "fi") map
+    each output character to their source character; compositions map to the span they were
+    composed from. With *strict*, nothing is taken from the built-in tables on trust.
+    """
+    out = _Builder()
+    m0 = tables.composing_starters
+    composers = tables.composers
+    flag_tags: frozenset[int] | None = None
+    pos = 0
+    for a, b in spans:
+        start = a - 1 if a > pos else a
+        if start > pos:
+            _emit_plain(out, text, pos, start, tables)
+        pos = b
+        cluster = text[start:b]
+        if _INVISIBLE_SET.isdisjoint(cluster):
+            _emit_visible(out, cluster, start, tables, strict=strict)
+            continue
+        if flag_tags is None:
+            flag_tags = _flag_tag_positions(text)
+        if b - start == 2 and a == start + 1:
+            # One invisible character after a visible one, the usual case (an emoji joiner, a
+            # Persian ZWNJ, a stray zero-width space): decide it directly.
+            c = cluster[1]
+            if c in _CONTEXTUAL and _keep_invisible(c, _nfkc(cluster[0])[-1:], text, a, flag_tags, composers):
+                _emit_visible(out, cluster, start, tables, strict=strict)
+            else:
+                _emit_visible(out, cluster[0], start, tables, strict=strict)
+                out.remove(a, b)
+            continue
+        kept_idx: list[int] = []
+        kept_chr: list[str] = []
+        seg_start = 0  # index in kept_chr of the last starter: where the view's last segment begins
+        for i in range(start, b):
+            c = text[i]
+            if c in _INVISIBLE_SET:
+                if "\U000e0000" <= c <= "\U000e007f":
+                    if i not in flag_tags:
+                        continue
+                elif c not in _CONTEXTUAL:
+                    continue
+                tail = kept_chr[max(seg_start, len(kept_chr) - _REACH) :]
+                prev = _nfkc("".join(tail))[-1:] if tail else ""
+                if not _keep_invisible(c, prev, text, i, flag_tags, composers):
+                    continue
+            if c not in composers:
+                seg_start = len(kept_chr)
+            kept_idx.append(i)
+            kept_chr.append(c)
+        _emit_cluster(out, text, start=start, end=b, kept_idx=kept_idx, kept_chr=kept_chr, m0=m0)
+    if pos < len(text):
+        _emit_plain(out, text, pos, len(text), tables)
+    return out.finish(len(text))
+
+
+def _emit_plain(out: _Builder, text: str, start: int, end: int, tables: _Tables) -> None:
+    """Emit ``text[start:end]``, which holds no cluster: NFKC maps it one to one."""
+    piece = text[start:end]
+    normal = _nfkc(piece)
+    if len(normal) == len(piece):
+        out.keep(normal)
+    else:  # tables older than this Python's Unicode data: map it the slow, exact way
+        _emit_visible(out, piece, start, tables, strict=True)
+
+
+def _emit_visible(out: _Builder, cluster: str, start: int, tables: _Tables, *, strict: bool) -> None:
+    """Normalize a cluster without invisible characters."""
+    whole = _nfkc(cluster)
+    if whole == cluster:
+        out.keep(cluster)
+        return
+    if len(whole) == 1:  # the whole cluster composed into one character
+        out.replace(start, start + len(cluster), whole)
+        return
+    parts = list(map(_nfkc, cluster))
+    if (strict or not tables.composers.isdisjoint(cluster)) and "".join(parts) != whole:
+        # Something composed: map by normalization segment.
+        _emit_cluster(
+            out,
+            cluster,
+            start=0,
+            end=len(cluster),
+            kept_idx=list(range(len(cluster))),
+            kept_chr=list(cluster),
+            m0=tables.composing_starters,
+            offset=start,
+        )
+        return
+    if len(whole) == len(cluster):
+        out.keep(whole)
+        return
+    run_start = 0
+    for j, part in enumerate(parts):
+        if len(part) != 1:
+            if j > run_start:
+                out.keep("".join(parts[run_start:j]))
+            out.replace(start + j, start + j + 1, part)
+            run_start = j + 1
+    if run_start < len(parts):
+        out.keep("".join(parts[run_start:]))
+
+
+def _emit_cluster(
+    out: _Builder,
+    text: str,
+    *,
+    start: int,
+    end: int,
+    kept_idx: list[int],
+    kept_chr: list[str],
+    m0: frozenset[str],
+    offset: int = 0,
+) -> None:
+    """Emit the kept characters of ``text[start:end]``, one normalization segment at a time.
+
+    *offset* is added to every index to turn positions in *text* into source offsets.
+    """
+    if not kept_idx:
+        out.remove(offset + start, offset + end)
+        return
+    kept = "".join(kept_chr)
+    whole = _nfkc(kept)
+    if whole == kept:
+        # Only removals: copy each stretch of kept characters, drop what lies between.
+        pos = start
+        run_start = kept_idx[0]
+        for k in range(1, len(kept_idx) + 1):
+            if k == len(kept_idx) or kept_idx[k] != kept_idx[k - 1] + 1:
+                out.remove(offset + pos, offset + run_start)
+                run_end = kept_idx[k - 1] + 1
+                out.keep(text[run_start:run_end])
+                pos = run_end
+                if k < len(kept_idx):
+                    run_start = kept_idx[k]
+        out.remove(offset + pos, offset + end)
+        return
+    # A new normalization segment starts at every starter that cannot compose with what precedes.
+    bounds = [0]
+    for j in range(1, len(kept_chr)):
+        c = kept_chr[j]
+        if _combining(c) == 0 and c not in m0:
+            bounds.append(j)
+    bounds.append(len(kept_chr))
+    parts = [_nfkc("".join(kept_chr[bounds[k] : bounds[k + 1]])) for k in range(len(bounds) - 1)]
+    out.remove(offset + start, offset + kept_idx[0])
+    if "".join(parts) != whole:
+        out.replace(offset + kept_idx[0], offset + kept_idx[-1] + 1, whole)
+    else:
+        for k, part in enumerate(parts):
+            first, last = kept_idx[bounds[k]], kept_idx[bounds[k + 1] - 1]
+            if k:
+                out.remove(offset + kept_idx[bounds[k] - 1] + 1, offset + first)
+            if last - first + 1 == len(part) and part == text[first : last + 1]:
+                out.keep(part)  # unchanged: keep the exact per-character map
+            else:
+                out.replace(offset + first, offset + last + 1, part)
+    out.remove(offset + kept_idx[-1] + 1, offset + end)
+
+
+_LATIN, _MIXED, _LOOKALIKE, _OTHER = 1, 2, 3, 0
+
+
+def _word_kind(word: str, tables: _Tables) -> int:
+    if word.isascii():
+        return _LATIN
+    if _LATIN_RE.search(word) is not None:
+        return _MIXED if tables.script_conf_re.search(word) is not None else _LATIN
+    if tables.conf_word_re.fullmatch(word) is not None:
+        return _LOOKALIKE
+    return _OTHER
+
+
+def _word_before(text: str, i: int) -> str:
+    """The word (run of letters) nearest before offset *i*, ``""`` when none."""
+    j = i - 1
+    while j >= 0 and not text[j].isalpha():
+        j -= 1
+    end = j + 1
+    while j >= 0 and text[j].isalpha():
+        j -= 1
+    return text[j + 1 : end]
+
+
+def _fold_scripts(text: str, tables: _Tables, *, careful: bool = False) -> str:
+    """Fold look-alike Cyrillic/Greek letters to Latin where the context is Latin.
+
+    A word (a run of letters) is folded when it mixes Latin letters with look-alikes, or when it
+    is made only of look-alikes and the nearest word on either side of its group of such words
+    contains Latin letters. Words holding any other Cyrillic or Greek letter are left alone, so
+    genuine Russian or Greek text keeps its script.
+    """
+    if tables.script_conf_re.search(text) is None or _LATIN_RE.search(text) is None:
+        return text
+    fold: list[tuple[int, int]] = []
+    edges = sorted(
+        [m.start() + 1 for m in tables.latin_then_other_re.finditer(text)]
+        + [m.start() for m in tables.other_then_latin_re.finditer(text)]
+    )
+    done = 0
+    for i in edges:
+        if i < done:
+            continue
+        start = i
+        while start > 0 and text[start - 1].isalpha():
+            start -= 1
+        end = _WORD_TAIL_RE.match(text, i).end()  # type: ignore[union-attr]  # matches ""
+        done = end
+        if _word_kind(text[start:end], tables) == _MIXED:
+            fold.append((start, end))
+    done = 0  # look-alike-only words before this offset are decided
+    for m in tables.lookalike_only_re.finditer(text):
+        a, b = m.span()
+        if a < done:
+            continue
+        # The group of look-alike-only words that starts here, and the words on both sides of it.
+        group = [(a, b)]
+        after = _OTHER
+        nxt = _WORD_RE.search(text, b)
+        while nxt is not None:
+            after = _word_kind(nxt.group(), tables)
+            if after != _LOOKALIKE:
+                break
+            group.append(nxt.span())
+            nxt = _WORD_RE.search(text, nxt.end())
+        before = _word_kind(_word_before(text, a), tables) if a else _OTHER
+        if before in (_LATIN, _MIXED) or after in (_LATIN, _MIXED):
+            fold.extend(group)
+        done = group[-1][1]
+    if not fold:
+        return text
+    fold.sort()
+    pieces: list[str] = []
+    pos = 0
+    table = tables.script_table
+    for a, b in fold:
+        pieces.append(text[pos:a])
+        word = text[a:b]
+        if careful and b < len(text) and _is_nonstarter(text[b], tables):
+            # Keep the last letter: the mark after it could compose with a folded letter.
+            pieces.append(word[:-1].translate(table))
+            pieces.append(word[-1])
+        else:
+            pieces.append(word.translate(table))
+        pos = b
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def _is_nonstarter(c: str, tables: _Tables) -> bool:
+    return _combining(c) != 0 or c in tables.composing_starters
+
+
+def _fold_confusables(text: str, tables: _Tables) -> str:
+    folded = text
+    if tables.always_re.search(text) is not None:
+        # str.replace per distinct character beats str.translate with a dict on non-ASCII text.
+        for c in set(tables.always_re.findall(text)):
+            folded = folded.replace(c, _ALWAYS_CONFUSABLES[c])
+    folded = _fold_scripts(folded, tables)
+    if folded is not text and not _is_normalized("NFKC", folded):
+        # A folded letter composed with the mark after it. Fold again, leaving letters that
+        # precede a mark alone, so the view stays NFKC and canonical() stays idempotent.
+        folded = _fold_scripts(_fold_always_careful(text, tables), tables, careful=True)
+    return folded
+
+
+def _fold_always_careful(text: str, tables: _Tables) -> str:
+    pieces: list[str] = []
+    pos = 0
+    n = len(text)
+    for m in tables.always_re.finditer(text):
+        a = m.start()
+        if a + 1 < n and _is_nonstarter(text[a + 1], tables):
+            continue
+        pieces.append(text[pos:a])
+        pieces.append(_ALWAYS_CONFUSABLES[m.group()])
+        pos = a + 1
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def _canonicalize(text: str) -> tuple[str, _OffsetMap | None]:
+    """Build the canonical text of a non-ASCII *text* and its offset map (``None``: 1:1)."""
+    tables = _get_tables()
+    astral = _ASTRAL_RE.search(text) is not None
+    invisible = _INVISIBLE_BMP_RE.search(text) is not None or (
+        astral and any(not _INVISIBLE_SET.isdisjoint(m.group()) for m in _ASTRAL_RUN_RE.finditer(text))
+    )
+    omap: _OffsetMap | None = None
+    if not invisible and _is_normalized("NFKC", text):
+        text1 = text
+    else:
+        spans = _cluster_spans(text, tables, astral=astral)
+        text1, omap = _rebuild(text, spans, tables)
+    if not _is_normalized("NFKC", text1):
+        # The built-in tables predate this Python's Unicode data: take every non-ASCII run as a
+        # cluster (ASCII characters are always safe normalization boundaries) and trust nothing.
+        spans = (m.span() for m in _NON_ASCII_RUN_RE.finditer(text))
+        text1, omap = _rebuild(text, spans, tables, strict=True)
+    return _fold_confusables(text1, tables), omap
+
+
+def _casefold_mapped(text: str) -> tuple[str, _OffsetMap | None]:
+    """Case-fold *text* where some characters fold to more than one ("ß" -> "ss")."""
+    out = _Builder()
+    pos = 0
+    for m in _CASEFOLD_EXPANDS_RE.finditer(text):
+        i = m.start()
+        if i > pos:
+            out.keep(text[pos:i].casefold())
+        out.replace(i, i + 1, m.group().casefold())
+        pos = i + 1
+    if pos < len(text):
+        out.keep(text[pos:].casefold())
+    folded, omap = out.finish(len(text))
+    if len(folded) == out.out and folded == text.casefold():
+        return folded, omap
+    # This Python's Unicode data has expanding case folds the table lacks: go character by
+    # character.
+    out = _Builder()
+    for i, c in enumerate(text):
+        out.replace(i, i + 1, c.casefold())
+    return out.finish(len(text))
+
+
+# Characters whose case fold is longer than one character (Unicode 14.0; checked by the tests).
+_CASEFOLD_EXPANDS_RE: Final = re.compile(
+    "[\u00df\u0130\u0149\u01f0\u0390\u03b0\u0587\u1e96-\u1e9a\u1e9e\u1f50\u1f52\u1f54\u1f56"
+    "\u1f80-\u1faf\u1fb2-\u1fb4\u1fb6\u1fb7\u1fbc\u1fc2-\u1fc4\u1fc6\u1fc7\u1fcc\u1fd2"
+    "\u1fd3\u1fd6\u1fd7\u1fe2-\u1fe4\u1fe6\u1fe7\u1ff2-\u1ff4\u1ff6\u1ff7\u1ffc"
+    "\ufb00-\ufb06\ufb13-\ufb17]"
+)
+
+
+def _collapse(text: str) -> tuple[str, _OffsetMap | None]:
+    """Join spaced-out letters ("i g n o r e") and collapse whitespace runs to one space."""
+    if _SPACED_HINT_RE.search(f" {text} ") is not None:
+        matches = _COLLAPSE_RE.finditer(text)
+    elif _MULTI_SPACE_RE.search(text) is not None:
+        matches = _MULTI_SPACE_RE.finditer(text)
+    else:
+        return _single_spaces(text), None
+    out: _Builder | None = None
+    pos = 0
+    for m in matches:
+        a, b = m.span()
+        if m.lastgroup != "run":
+            if out is None:
+                out = _Builder()
+            if a > pos:
+                out.keep(text[pos:a])
+            out.replace(a, b, " ")
+            pos = b
+            continue
+        elems = [e.span() for e in _ELEM_RE.finditer(text, a, b)]
+        if sum(1 for e0, _ in elems if text[e0].isalpha()) < 2:
+            continue  # "1 2 3": numbers, not a spelled-out word
+        if out is None:
+            out = _Builder()
+        if a > pos:
+            out.keep(text[pos:a])
+        prev_end = -1
+        for e0, e1 in elems:
+            if prev_end >= 0 and e0 > prev_end:
+                if e0 - prev_end == 1 and text[prev_end] in " ._-":
+                    out.remove(prev_end, e0)
+                else:
+                    out.replace(prev_end, e0, " ")
+            out.keep(text[e0:e1])
+            prev_end = e1
+        pos = b
+    if out is None:
+        return _single_spaces(text), None
+    if pos < len(text):
+        out.keep(text[pos:])
+    folded, omap = out.finish(len(text))
+    return _single_spaces(folded), omap
+
+
+def _single_spaces(text: str) -> str:
+    # What _collapse leaves are lone tabs, newlines and the like: make them plain spaces (1:1).
+    return _LONE_SPACE_RE.sub(" ", text) if _LONE_SPACE_RE.search(text) else text
+
+
+def _is_token_char(c: str) -> bool:
+    return c.isalnum() or c in "@$!|"
+
+
+def _fold_leet_token(tok: str) -> str:
+    if len(tok) > _LEET_MAX_TOKEN:
+        return tok  # no word is this long: an identifier, a hash or junk
+    if sum(1 for ch in tok if ch.isalpha()) < 2 or _ORDINAL_RE.fullmatch(tok):
+        return tok
+    chars = list(tok)
+    n = len(tok)
+    changed = False
+    for m in _LEET_RUN_RE.finditer(tok):
+        a, b = m.span()
+        run = m.group()
+        left = a > 0 and tok[a - 1].isalpha()
+        right = b < n and tok[b].isalpha()
+        if not (left or right) or b - a > 3:
+            continue
+        if not all(ch in _LEET for ch in run):
+            continue  # holds a digit with no letter shape: a number ("covid19")
+        if run.isdigit() and b - a >= 2 and (a == 0 or b == n):
+            continue  # a leading or trailing number ("win10", "10x")
+        if run[-1] == "!" and not right:
+            continue  # sentence punctuation ("stop!")
+        for j in range(a, b):
+            chars[j] = _LEET[tok[j]]
+        changed = True
+    return "".join(chars) if changed else tok
+
+
+def _fold_leet(text: str) -> str:
+    """Undo leetspeak inside words; see :func:`_fold_leet_token` for the rules."""
+    pieces: list[str] = []
+    pos = 0
+    done = 0
+    n = len(text)
+    for m in _LEET_RUN_RE.finditer(text):
+        a, b = m.span()
+        if a < done:
+            continue  # inside a token already handled
+        if not ((a > 0 and text[a - 1].isalpha()) or (b < n and text[b].isalpha())):
+            continue  # no letter next to it: a number or punctuation
+        start = a
+        while start > 0 and _is_token_char(text[start - 1]):
+            start -= 1
+        end = _TOKEN_TAIL_RE.match(text, b).end()  # type: ignore[union-attr]  # matches ""
+        done = end
+        tok = text[start:end]
+        folded = _fold_leet_token(tok)
+        if folded is not tok:
+            pieces.append(text[pos:start])
+            pieces.append(folded)
+            pos = end
+    if not pieces:
+        return text
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def _fold(text: str) -> tuple[str, tuple[_OffsetMap, ...]]:
+    """Build the folded view of a canonical *text* and the maps back to it, innermost first."""
+    maps: list[_OffsetMap] = []
+    if text.isascii():
+        folded = text.lower()
+    else:
+        folded = text.casefold()
+        if len(folded) != len(text):
+            folded, cmap = _casefold_mapped(text)
+            if cmap is not None:
+                maps.append(cmap)
+    folded, wmap = _collapse(folded)
+    if wmap is not None:
+        maps.append(wmap)
+    return _fold_leet(folded), tuple(maps)
+
+
+class CanonicalText:
+    """The canonical view of one text, shared by every check of a policy call.
+
+    Build it with :func:`canonical`, which caches the view per text object. The view is
+    immutable; the folded view, the smuggled text and decoded payloads are built on first use.
+
+    Attributes:
+        original: The text the view was built from.
+        text: The canonical text: NFKC, invisible characters removed, look-alikes folded; case
+            is kept. It is *original* itself when nothing changed.
+        changed: Whether *text* differs from *original*.
+
+    .. versionadded:: 0.1
+    """
+
+    __slots__ = (
+        "_decoded",
+        "_fmaps",
+        "_folded",
+        "_hidden",
+        "_map",
+        "_smuggled",
+        "changed",
+        "original",
+        "text",
+    )
+
+    original: str
+    text: str
+    changed: bool
+    _map: _OffsetMap | None
+    _folded: str
+    _fmaps: tuple[_OffsetMap, ...]
+    _hidden: str
+    _smuggled: tuple[tuple[int, int], ...]
+    _decoded: tuple[Decoded, ...]
+
+    def __init__(self, original: str) -> None:
+        if not isinstance(original, str):
+            raise TypeError(f"canonical() needs a str, not {type(original).__name__}")
+        _set = object.__setattr__
+        _set(self, "original", original)
+        if original.isascii():
+            _set(self, "text", original)
+            _set(self, "changed", False)
+            _set(self, "_map", None)
+            return
+        text, omap = _canonicalize(original)
+        if text == original:
+            text, omap = original, None
+        _set(self, "text", text)
+        _set(self, "changed", text is not original)
+        _set(self, "_map", omap)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"CanonicalText is immutable; cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"CanonicalText is immutable; cannot delete {name!r}")
+
+    def __repr__(self) -> str:
+        return (
+            f"CanonicalText(<{len(self.original)} chars>, changed={self.changed}, "
+            f"text=<{len(self.text)} chars>)"
+        )
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span of :attr:`text` back to the smallest original span covering it.
+
+        Args:
+            start: Offset of the first character in :attr:`text`.
+            end: Offset one past the last character; ``start == end`` maps a position.
+
+        Returns:
+            ``(start, end)`` offsets into :attr:`original`.
+
+        Raises:
+            ValueError: The span is not within :attr:`text`.
+        """
+        if not 0 <= start <= end <= len(self.text):
+            raise ValueError(
+                f"span ({start}, {end}) is outside the canonical text of length {len(self.text)}"
+            )
+        omap = self._map
+        if omap is None:
+            return start, end
+        return omap.span(start, end)
+
+    @property
+    def folded(self) -> str:
+        """The view for word and phrase detectors, built from :attr:`text` on first use.
+
+        Case-folded; leetspeak inside words undone (``h3ll0`` -> ``hello``); spelled-out letters
+        joined (``i g n o r e`` -> ``ignore``); whitespace runs collapsed to one space.
+        """
+        try:
+            return self._folded
+        except AttributeError:
+            pass
+        folded, maps = _fold(self.text)
+        object.__setattr__(self, "_fmaps", maps)
+        object.__setattr__(self, "_folded", folded)
+        return folded
+
+    def folded_to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span of :attr:`folded` back to the smallest original span covering it.
+
+        Raises:
+            ValueError: The span is not within :attr:`folded`.
+        """
+        folded = self.folded
+        if not 0 <= start <= end <= len(folded):
+            raise ValueError(f"span ({start}, {end}) is outside the folded text of length {len(folded)}")
+        for omap in reversed(self._fmaps):
+            start, end = omap.span(start, end)
+        return self.to_original(start, end)
+
+    @property
+    def hidden(self) -> str:
+        """Text smuggled in tag characters or variation-selector runs, ``""`` when none.
+
+        Separate runs are joined with newlines. Emoji flag tag sequences are not smuggling.
+        """
+        try:
+            return self._hidden
+        except AttributeError:
+            pass
+        self._find_smuggled()
+        return self._hidden
+
+    @property
+    def smuggled(self) -> tuple[tuple[int, int], ...]:
+        """Original spans of the invisible runs that :attr:`hidden` was decoded from."""
+        try:
+            return self._smuggled
+        except AttributeError:
+            pass
+        self._find_smuggled()
+        return self._smuggled
+
+    @property
+    def decoded(self) -> tuple[Decoded, ...]:
+        """Payloads embedded in the original text, from :func:`guardkit._decode.decode_payloads`."""
+        try:
+            return self._decoded
+        except AttributeError:
+            pass
+        from guardkit._decode import decode_payloads
+
+        decoded = decode_payloads(self.original)
+        object.__setattr__(self, "_decoded", decoded)
+        return decoded
+
+    def _find_smuggled(self) -> None:
+        runs = smuggled_runs(self.original)
+        object.__setattr__(self, "_hidden", "\n".join(r[3] for r in runs))
+        object.__setattr__(self, "_smuggled", tuple((r[0], r[1]) for r in runs))
+
+
+def smuggled_runs(text: str) -> list[tuple[int, int, str, str]]:
+    """Find text smuggled in invisible characters.
+
+    Returns:
+        ``(start, end, encoding, payload)`` for each run, *encoding* being ``"tag_chars"`` or
+        ``"variation_selectors"``. Emoji flag tag sequences and runs that carry nothing are skipped.
+    """
+    runs: list[tuple[int, int, str, str]] = []
+    if text.isascii():
+        return runs
+    for m in _SMUGGLE_RE.finditer(text):
+        tags, selectors = m.group(2), m.group(3)
+        if tags is not None:
+            encoding = "tag_chars"
+            payload = "".join(chr(ord(c) - 0xE0000) for c in tags if "\U000e0020" <= c <= "\U000e007e")
+        elif selectors is not None:
+            encoding = "variation_selectors"
+            payload = bytes(
+                ord(c) - 0xFE00 if c <= "\ufe0f" else ord(c) - 0xE0100 + 16 for c in selectors
+            ).decode("utf-8", "replace")
+        else:
+            continue  # an emoji flag
+        if payload:
+            runs.append((m.start(), m.end(), encoding, payload))
+    return runs
+
+
+_local = threading.local()
+
+
+def canonical(text: str) -> CanonicalText:
+    """Return the canonical view of *text*.
+
+    Views are cached per thread for the last few text objects: calling again with the same
+    ``str`` object returns the same view, so every check of a policy call shares one.
+
+    Args:
+        text: Any string (lone surrogates and NUL included).
+
+    Returns:
+        The :class:`CanonicalText` view.
+
+    Raises:
+        TypeError: *text* is not a ``str``.
+
+    .. versionadded:: 0.1
+    """
+    try:
+        cache: dict[int, CanonicalText] = _local.cache
+    except AttributeError:
+        cache = _local.cache = {}
+    view = cache.get(id(text))
+    if view is not None and view.original is text:
+        return view
+    view = CanonicalText(text)
+    if len(cache) >= _CACHE_SIZE:
+        del cache[next(iter(cache))]
+    # The view holds a reference to *text*, so its id cannot be reused while cached.
+    cache[id(text)] = view
+    return view
+
+
+_INVISIBLE_SET: Final = frozenset(
+    chr(c)
+    for a, b in (
+        (0x00AD, 0x00AD),
+        (0x034F, 0x034F),
+        (0x061C, 0x061C),
+        (0x115F, 0x1160),
+        (0x17B4, 0x17B5),
+        (0x180E, 0x180E),
+        (0x200B, 0x200F),
+        (0x202A, 0x202E),
+        (0x2060, 0x2064),
+        (0x2066, 0x206F),
+        (0x3164, 0x3164),
+        (0xFE00, 0xFE0F),
+        (0xFEFF, 0xFEFF),
+        (0xFFA0, 0xFFA0),
+        (0xFFF9, 0xFFFB),
+        (0x1BCA0, 0x1BCA3),
+        (0x1D173, 0x1D17A),
+        (0xE0000, 0xE007F),
+        (0xE0100, 0xE01EF),
+    )
+    for c in range(a, b + 1)
+)
+
+# Generated from the Unicode data of CPython 3.11 (Unicode 14.0) and checked against the running
+# Python by tests/canon/test_tables.py: starters that compose with what precedes them (or whose NFKC
+# begins with such a character), characters with a non-zero combining class, and characters NFKC
+# turns into more than one. Newer Unicode data falls back to slower exact paths (see
+# _emit_plain and _canonicalize), so a stale table costs speed, never correctness.
+_COMPOSING_STARTERS: Final = (
+    "9be 9d7 b3e b56-b57 bbe bd7 cc2 cd5-cd6 d3e d57 dcf ddf f73 f75 f81 fb5 fb7 102e 1161-1175 "
+    "11a8-11c2 1b35 3133 3135-3136 313a-313f 314f-3163 ff9e-ff9f ffa3 ffa5-ffa6 ffaa-ffaf "
+    "ffc2-ffc7 ffca-ffcf ffd2-ffd7 ffda-ffdc 11127 1133e 11357 114b0 114ba 114bd 115af 11930 "
+)
+_COMBINING: Final = (
+    "300-34e 350-36f 483-487 591-5bd 5bf 5c1-5c2 5c4-5c5 5c7 610-61a 64b-65f 670 6d6-6dc 6df-6e4 "
+    "6e7-6e8 6ea-6ed 711 730-74a 7eb-7f3 7fd 816-819 81b-823 825-827 829-82d 859-85b 898-89f "
+    "8ca-8e1 8e3-8ff 93c 94d 951-954 9bc 9cd 9fe a3c a4d abc acd b3c b4d bcd c3c c4d c55-c56 cbc "
+    "ccd d3b-d3c d4d dca e38-e3a e48-e4b eb8-eba ec8-ecb f18-f19 f35 f37 f39 f71-f72 f74 f7a-f7d "
+    "f80 f82-f84 f86-f87 fc6 1037 1039-103a 108d 135d-135f 1714-1715 1734 17d2 17dd 18a9 "
+    "1939-193b 1a17-1a18 1a60 1a75-1a7c 1a7f 1ab0-1abd 1abf-1ace 1b34 1b44 1b6b-1b73 1baa-1bab "
+    "1be6 1bf2-1bf3 1c37 1cd0-1cd2 1cd4-1ce0 1ce2-1ce8 1ced 1cf4 1cf8-1cf9 1dc0-1dff 20d0-20dc "
+    "20e1 20e5-20f0 2cef-2cf1 2d7f 2de0-2dff 302a-302f 3099-309a a66f a674-a67d a69e-a69f "
+    "a6f0-a6f1 a806 a82c a8c4 a8e0-a8f1 a92b-a92d a953 a9b3 a9c0 aab0 aab2-aab4 aab7-aab8 "
+    "aabe-aabf aac1 aaf6 abed fb1e fe20-fe2f 101fd 102e0 10376-1037a 10a0d 10a0f 10a38-10a3a "
+    "10a3f 10ae5-10ae6 10d24-10d27 10eab-10eac 10f46-10f50 10f82-10f85 11046 11070 1107f "
+    "110b9-110ba 11100-11102 11133-11134 11173 111c0 111ca 11235-11236 112e9-112ea 1133b-1133c "
+    "1134d 11366-1136c 11370-11374 11442 11446 1145e 114c2-114c3 115bf-115c0 1163f 116b6-116b7 "
+    "1172b 11839-1183a 1193d-1193e 11943 119e0 11a34 11a47 11a99 11c3f 11d42 11d44-11d45 11d97 "
+    "16af0-16af4 16b30-16b36 16ff0-16ff1 1bc9e 1d165-1d169 1d16d-1d172 1d17b-1d182 1d185-1d18b "
+    "1d1aa-1d1ad 1d242-1d244 1e000-1e006 1e008-1e018 1e01b-1e021 1e023-1e024 1e026-1e02a "
+    "1e130-1e136 1e2ae 1e2ec-1e2ef 1e8d0-1e8d6 1e944-1e94a "
+)
+_EXPANDING: Final = (
+    "a8 af b4 b8 bc-be 132-133 13f-140 149 1c4-1cc 1f1-1f3 2d8-2dd 37a 384-385 587 675-678 "
+    "958-95f 9dc-9dd 9df a33 a36 a59-a5b a5e b5c-b5d e33 eb3 edc-edd f43 f4d f52 f57 f5c f69 f73 "
+    "f75-f79 f81 f93 f9d fa2 fa7 fac fb9 1e9a 1fbd 1fbf-1fc1 1fcd-1fcf 1fdd-1fdf 1fed-1fee "
+    "1ffd-1ffe 2017 2025-2026 2033-2034 2036-2037 203c 203e 2047-2049 2057 20a8 2100-2101 2103 "
+    "2105-2106 2109 2116 2120-2122 213b 2150-215f 2161-2163 2165-2168 216a-216b 2171-2173 "
+    "2175-2178 217a-217b 2189 222c-222d 222f-2230 2469-24b5 2a0c 2a74-2a76 2adc 309b-309c 309f "
+    "30ff 3200-321e 3220-3243 3250-325f 327c-327d 32b1-32cf 32ff-33ff fb00-fb06 fb13-fb17 fb1d "
+    "fb1f fb2a-fb36 fb38-fb3c fb3e fb40-fb41 fb43-fb44 fb46-fb4f fbdd fbea-fbfb fc00-fd3d "
+    "fd50-fd8f fd92-fdc7 fdf0-fdfc fe19 fe30 fe49-fe4c fe70-fe72 fe74 fe76-fe7f fef5-fefc ffe3 "
+    "1d15e-1d164 1d1bb-1d1c0 1f100-1f10a 1f110-1f12a 1f12d-1f12e 1f14a-1f14f 1f16a-1f16c 1f190 "
+    "1f200-1f201 1f240-1f248 "
+)
