@@ -17,12 +17,15 @@ from guardkit._errors import (
 )
 from guardkit._events import Event, LoggingSink
 from guardkit._guard import OutputAdapter, StreamAdapter, guard
+from guardkit._hidden import HiddenSegment, hidden_segments
 from guardkit._policy import Policy
 from guardkit._session import Session, Vault, current_session, guarded
 from guardkit._stream import OutputStream
 from guardkit._types import Action, Finding, Sanitizer, Validator, Verdict
+from guardkit.sanitizers._spotlight import Spotlight, Spotlighted
 from guardkit.sanitizers._unicode import NormalizeUnicode
 from guardkit.validators._basic import DenyPatterns, DenySubstrings, MaxChars, MaxTokens
+from guardkit.validators._special_tokens import NeutralizeSpecialTokens, SpecialTokens
 from guardkit.validators._unicode import InvisibleChars
 
 __version__ = "0.1.0.dev0"
@@ -38,11 +41,13 @@ __all__ = [
     "Finding",
     "GuardkitError",
     "GuardkitWarning",
+    "HiddenSegment",
     "InputBlocked",
     "InvisibleChars",
     "LoggingSink",
     "MaxChars",
     "MaxTokens",
+    "NeutralizeSpecialTokens",
     "NormalizeUnicode",
     "OutputAdapter",
     "OutputBlocked",
@@ -50,6 +55,9 @@ __all__ = [
     "Policy",
     "Sanitizer",
     "Session",
+    "SpecialTokens",
+    "Spotlight",
+    "Spotlighted",
     "StreamAdapter",
     "Validator",
     "ValidatorFailed",
@@ -59,6 +67,7 @@ __all__ = [
     "current_session",
     "guard",
     "guarded",
+    "hidden_segments",
     "sanitizer",
     "validator",
 ]

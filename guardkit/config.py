@@ -52,6 +52,9 @@ CHECKS: Mapping[str, str] = {
     "DenyPatterns": "guardkit.validators._basic:DenyPatterns",
     "DenySubstrings": "guardkit.validators._basic:DenySubstrings",
     "NormalizeUnicode": "guardkit.sanitizers._unicode:NormalizeUnicode",
+    "SpecialTokens": "guardkit.validators._special_tokens:SpecialTokens",
+    "NeutralizeSpecialTokens": "guardkit.validators._special_tokens:NeutralizeSpecialTokens",
+    "Spotlight": "guardkit.sanitizers._spotlight:Spotlight",
 }
 
 # Checks whose first parameters are positional: the config key that feeds them.
