@@ -342,7 +342,7 @@ def check_value(
         from guardkit._session import CallState
 
         ctx = CallState()
-    sink = policy.events or default_sink
+    sink = default_sink if policy.events is None else policy.events
     timed = sink is not default_sink or default_sink.wants(_ALLOW) or default_sink.wants(_BLOCK)
     t0 = perf_counter_ns() if timed else 0
     if isinstance(value, str):
@@ -363,7 +363,7 @@ def check_value(
 
 def emit(policy: Policy, stage: str, verdict: Verdict, duration_ns: int, ctx: Any) -> None:
     """Send the decision event for *verdict* to the policy's sink."""
-    sink = policy.events or default_sink
+    sink = default_sink if policy.events is None else policy.events
     if sink is default_sink and not default_sink.wants(verdict.action):
         return
     context = getattr(ctx, "context", None) or {}

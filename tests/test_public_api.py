@@ -10,7 +10,8 @@ def test_all_is_sorted_and_complete() -> None:
     assert guardkit.__all__ == sorted(guardkit.__all__)
     assert len(set(guardkit.__all__)) == len(guardkit.__all__)
     public = {n for n in dir(guardkit) if not n.startswith(("_", "@"))}  # "@": pytest rewriting
-    modules = {"validators", "sanitizers", "integrations", "config", "cli"}
+    modules = {"validators", "sanitizers", "integrations", "config", "cli", "pytest_plugin", "testing",
+               "strategies"}
     assert public - modules - {"annotations"} <= set(guardkit.__all__) | modules
     for name in guardkit.__all__:
         assert hasattr(guardkit, name), name
