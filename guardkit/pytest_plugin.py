@@ -5,6 +5,7 @@ The plugin itself is registered through the ``pytest11`` entry point from the to
 list this module in ``pytest_plugins``: the entry point already loads the plugin.
 """
 
-from _guardkit_pytestplugin import __all__, __getattr__
+from _guardkit_pytestplugin import __all__ as _names
+from _guardkit_pytestplugin import __getattr__ as __getattr__
 
-__all__ = list(__all__)  # noqa: PLE0605 - re-exported list
+__all__ = list(_names)
