@@ -6,6 +6,6 @@ list this module in ``pytest_plugins``: the entry point already loads the plugin
 """
 
 from _guardkit_pytestplugin import __all__ as _names
-from _guardkit_pytestplugin import __getattr__ as __getattr__
+from _guardkit_pytestplugin import __getattr__  # noqa: F401 - module-level lazy attributes
 
 __all__ = list(_names)
