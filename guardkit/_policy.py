@@ -116,7 +116,11 @@ def _resolve_action(validator: Validator, on_fail: Mapping[str, object]) -> tupl
         lowered = raw.lower()
         if lowered == PSEUDONYMIZE:
             return Action.REDACT, PSEUDONYMIZE
-        if lowered in ("redact", "mask"):
+        if lowered == "mask":
+            from guardkit._redactors import Mask
+
+            return Action.REDACT, Mask()
+        if lowered == "redact":
             return Action.REDACT, template
         if lowered == "hash":
             raise ConfigError(

@@ -55,6 +55,16 @@ CHECKS: Mapping[str, str] = {
     "SpecialTokens": "guardkit.validators._special_tokens:SpecialTokens",
     "NeutralizeSpecialTokens": "guardkit.validators._special_tokens:NeutralizeSpecialTokens",
     "Spotlight": "guardkit.sanitizers._spotlight:Spotlight",
+    "SanitizeHtml": "guardkit.sanitizers._html:SanitizeHtml",
+    "SafeMarkdown": "guardkit.sanitizers._markdown:SafeMarkdown",
+    "Links": "guardkit.validators._links:Links",
+    "PII": "guardkit.validators._pii:PII",
+    "Secrets": "guardkit.validators._secrets:Secrets",
+    "PromptInjection": "guardkit.validators._injection:PromptInjection",
+    "Canary": "guardkit.validators._leaks:Canary",
+    "PromptLeak": "guardkit.validators._leaks:PromptLeak",
+    "ShellCommands": "guardkit.validators._commands:ShellCommands",
+    "SqlStatements": "guardkit.validators._commands:SqlStatements",
 }
 
 # Checks whose first parameters are positional: the config key that feeds them.
@@ -173,12 +183,35 @@ def _build_check(config: CheckConfig, where: str) -> Any:
                     f"{where}.{key}: {name} has no option {key!r}"
                     + (f" (options: {', '.join(sorted(allowed))})" if allowed else "")
                 )
+    if isinstance(options.get("action"), Mapping):
+        options["action"] = _redactor(options["action"], f"{where}.action")
     try:
         return factory(*args, **options)
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     except TypeError as exc:
         raise ConfigError(f"{where}: {name}: {exc}") from None
+
+
+def _redactor(spec: Mapping[str, Any], where: str) -> Any:
+    """Build a redactor from a table: ``{mask = {keep_last = 4}}`` or ``{hash = {key_env = "NAME"}}``."""
+    from guardkit._redactors import Hash, Mask
+
+    if len(spec) != 1:
+        raise ConfigError(f"{where}: expected one of mask or hash, got {', '.join(spec) or 'nothing'}")
+    (kind, options), = spec.items()
+    options = dict(options or {})
+    try:
+        if kind == "mask":
+            return Mask(**options)
+        if kind == "hash":
+            from guardkit._vault_crypto import key_from_env
+
+            env = options.pop("key_env", "GUARDKIT_HASH_KEY")
+            return Hash(key_from_env(env), **options)
+    except TypeError as exc:
+        raise ConfigError(f"{where}.{kind}: {exc}") from None
+    raise ConfigError(f"{where}: unknown redactor {kind!r}; expected mask or hash")
 
 
 def _format_errors(exc: ValidationError) -> str:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import doctest
+import importlib
+import inspect
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -96,3 +99,35 @@ class Styled:
 def call_style(request: pytest.FixtureRequest) -> Styled:
     """Each of the four call styles: sync, async, generator, async generator."""
     return Styled(request.param)
+
+
+def run_module_doctests(name: str) -> doctest.TestResults:
+    """Run the docstring examples written in module *name*.
+
+    Public classes report ``guardkit`` as their module, so examples are found by the file their code
+    lives in rather than by ``__module__`` (which ``doctest.testmod`` relies on).
+    """
+    module = importlib.import_module(name)
+
+    def defined_here(obj: object) -> bool:
+        functions = [obj] if inspect.isfunction(obj) else [
+            v for v in vars(obj).values() if inspect.isfunction(v)
+        ]
+        return any(f.__code__.co_filename == module.__file__ for f in functions)
+
+    finder = doctest.DocTestFinder(recurse=False)
+    tests = finder.find(module, name, module=False)
+    for key, obj in vars(module).items():
+        if (inspect.isclass(obj) or inspect.isfunction(obj)) and defined_here(obj):
+            tests.extend(doctest.DocTestFinder().find(obj, f"{name}.{key}", module=False, globs=vars(module)))
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for test in tests:
+        if test.examples:
+            runner.run(test)
+    return runner.summarize(verbose=False)
+
+
+@pytest.fixture
+def module_doctests() -> Callable[[str], doctest.TestResults]:
+    """A runner for the docstring examples of a guardkit module."""
+    return run_module_doctests

@@ -1,0 +1,838 @@
+"""Feature extraction for the prompt-injection detector: heuristic signals and n-gram keys.
+
+The same code runs when the model is trained (``scripts/train_injection.py``) and when it scores, so the
+features cannot drift apart. Everything here works on two strings of the canonical view: ``text`` (case
+kept, used for shape signals such as adversarial suffixes) and ``folded`` (lowercased, leet and spacing
+folded, used for words and phrases). All patterns are linear-time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterator, Sequence
+
+from guardkit.validators._injection_lexicon import CJK_RULES, CLASSES
+
+__all__ = [
+    "KIND_OF_SIGNAL",
+    "SIGNALS",
+    "SIGNAL_REASONS",
+    "Analysis",
+    "Lexicon",
+    "analyze",
+    "bigrams_of",
+    "build_lexicon",
+    "ngram_keys",
+    "token_iter",
+    "tokenize",
+]
+
+# Word characters plus the combining marks of Indic, Thai and Arabic scripts, so words in those scripts
+# stay whole. Apostrophes and hyphens join word parts ("don't", "role-play").
+_W = r"\w\u0300-\u036f\u0900-\u0dff\u0e00-\u0e7f\u064b-\u065f\u0670"
+_TOKEN = re.compile(rf"[{_W}]+(?:['\u2019-][{_W}]+)*")
+# Scripts written without spaces: split into character bigrams for n-gram keys.
+_NOSPACE = re.compile(r"[\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]")
+
+# The signal vector, in a fixed order shared with the shipped weights.
+SIGNALS: tuple[str, ...] = (
+    "override",  # ignore/forget/disregard ... instructions
+    "prior_ref",  # "previous instructions", "the above rules"
+    "new_instructions",  # "new instructions", "your real task"
+    "negated_follow",  # "do not follow your rules"
+    "role_reassign",  # "you are now", "act as ... from now on"
+    "policy_negation",  # "no restrictions", "unfiltered", "never refuse"
+    "persona",  # DAN, developer mode, jailbreak personas
+    "ai_reference",  # talks about ChatGPT / the AI / the model
+    "extraction",  # reveal/repeat your system prompt / instructions
+    "secret_request",  # reveal the password / key
+    "prefix_force",  # "begin your reply with ..." / 'say "..."'
+    "auth_bypass",  # "access granted", "correct password"
+    "system_mode",  # "[system]", "admin override", "developer mode enabled"
+    "fake_delimiter",  # "%%% end of instructions %%%", "</system>"
+    "context_switch",  # "the situation has changed", "that was only a test"
+    "special_tokens",  # <|im_start|>, [INST], <<SYS>>
+    "addressed_to_ai",  # "note to the AI", "if you are an LLM"
+    "responder_directive",  # "in your response, mention ..."
+    "code_injection",  # "incorporate the following code into your solution"
+    "dangerous_code",  # exfiltration / destructive calls in code
+    "frame_harm",  # hypothetical / story framing around forbidden topics
+    "payload_split",  # a = "..."; b = "..."; say a + b
+    "decode_follow",  # decode this base64 and follow it
+    "adversarial_suffix",  # optimizer-made gibberish runs
+    "token_flood",  # long runs of a repeated short token
+    "doc_structure",  # email headers, tables, code fences, HTML
+    "doc_directive",  # a responder directive inside a document
+    "edge_task",  # an unrelated question or task line at the edge of a document
+    "you_density",  # share of second-person words
+    "cjk_override",
+    "cjk_extraction",
+    "cjk_jailbreak",
+    "length",  # log token count, scaled
+)
+_S = {name: i for i, name in enumerate(SIGNALS)}
+
+# Human-readable reasons for findings; never contain the payload.
+SIGNAL_REASONS: dict[str, str] = {
+    "override": "instruction-override phrasing",
+    "prior_ref": "reference to prior instructions",
+    "new_instructions": "new-instructions framing",
+    "negated_follow": "tells the model not to follow its rules",
+    "role_reassign": "role reassignment",
+    "policy_negation": "policy negation (no restrictions / never refuse)",
+    "persona": "jailbreak persona frame",
+    "ai_reference": "addresses the model",
+    "extraction": "system-prompt extraction request",
+    "secret_request": "request for a secret or password",
+    "prefix_force": "forced response prefix",
+    "auth_bypass": "authentication-bypass phrase",
+    "system_mode": "system/admin mode impersonation",
+    "fake_delimiter": "forged context delimiter",
+    "context_switch": "claims the context or rules have changed",
+    "special_tokens": "chat-template control tokens",
+    "addressed_to_ai": "instruction addressed to the AI inside content",
+    "responder_directive": "directive about the model's response",
+    "code_injection": "request to insert supplied code",
+    "dangerous_code": "exfiltrating or destructive code",
+    "frame_harm": "fictional framing around forbidden content",
+    "payload_split": "payload splitting",
+    "decode_follow": "request to decode and follow a payload",
+    "adversarial_suffix": "adversarial gibberish suffix",
+    "token_flood": "repeated-token flooding",
+    "doc_structure": "document content",
+    "doc_directive": "directive planted in a document",
+    "edge_task": "task appended to a document",
+    "you_density": "dense second-person commands",
+    "cjk_override": "instruction override (CJK/Thai)",
+    "cjk_extraction": "prompt extraction (CJK/Thai)",
+    "cjk_jailbreak": "jailbreak framing (CJK/Thai)",
+    "length": "text length",
+    "ngram": "learned phrasing",
+    "hidden": "hidden content",
+    "decoded": "encoded payload",
+}
+
+KIND_OF_SIGNAL: dict[str, str] = {
+    "extraction": "PROMPT_EXTRACTION",
+    "secret_request": "PROMPT_EXTRACTION",
+    "cjk_extraction": "PROMPT_EXTRACTION",
+    "policy_negation": "JAILBREAK",
+    "persona": "JAILBREAK",
+    "role_reassign": "JAILBREAK",
+    "frame_harm": "JAILBREAK",
+    "adversarial_suffix": "JAILBREAK",
+    "cjk_jailbreak": "JAILBREAK",
+}
+
+_CLASS_NAMES: tuple[str, ...] = tuple(CLASSES)
+_C = {name: i for i, name in enumerate(_CLASS_NAMES)}
+N_CLASSES = len(_CLASS_NAMES)
+
+
+class Lexicon:
+    """Word-class tables folded the way the detector folds text.
+
+    Args:
+        fold: The folding function of the canonical view (``canonical(s).folded``).
+    """
+
+    __slots__ = ("cjk", "one", "two")
+
+    def __init__(self, fold: Callable[[str], str]) -> None:
+        one: dict[str, set[int]] = {}
+        two: dict[str, set[int]] = {}
+        for name, entries in CLASSES.items():
+            cls = _C[name]
+            for entry in entries:
+                toks = _TOKEN.findall(fold(entry))
+                if len(toks) == 1:
+                    one.setdefault(toks[0], set()).add(cls)
+                    if toks[0].isascii() and toks[0].isalpha():
+                        one.setdefault(toks[0] + "'s", set()).add(cls)
+                elif len(toks) == 2:
+                    two.setdefault(f"{toks[0]} {toks[1]}", set()).add(cls)
+        self.one: dict[str, tuple[int, ...]] = {k: tuple(sorted(v)) for k, v in one.items()}
+        self.two: dict[str, tuple[int, ...]] = {k: tuple(sorted(v)) for k, v in two.items()}
+        rules = []
+        for signal, first, second in CJK_RULES:
+            a = "|".join(re.escape(fold(x)) for x in first if x)
+            b = "|".join(re.escape(fold(x)) for x in second if x)
+            pattern = rf"(?:{a}).{{0,12}}?(?:{b})|(?:{b}).{{0,12}}?(?:{a})" if b else rf"(?:{a})"
+            rules.append((signal, re.compile(pattern, re.S)))
+        self.cjk: tuple[tuple[str, re.Pattern[str]], ...] = tuple(rules)
+
+
+def build_lexicon(fold: Callable[[str], str]) -> Lexicon:
+    """Return the lexicon folded with *fold*."""
+    return Lexicon(fold)
+
+
+def tokenize(folded: str) -> list[str]:
+    """Split folded text into word tokens."""
+    return _TOKEN.findall(folded)
+
+
+def bigrams_of(toks: Sequence[str]) -> list[str]:
+    """Adjacent token pairs joined by a space."""
+    return [a + " " + b for a, b in itertools.pairwise(toks)]
+
+
+def ngram_keys(toks: Sequence[str], folded: str, bigrams: list[str] | None = None) -> set[str]:
+    """Return the distinct n-gram keys of a token list: unigrams, bigrams, and character bigrams of
+    words in scripts written without spaces."""
+    if folded.isascii() or not _NOSPACE.search(folded):
+        keys = set(toks)
+        keys.update(bigrams if bigrams is not None else bigrams_of(toks))
+        return keys
+    expanded: list[str] = []
+    for t in toks:
+        if len(t) > 1 and _NOSPACE.match(t):
+            expanded.extend(t[i : i + 2] for i in range(len(t) - 1))
+        else:
+            expanded.append(t)
+    toks = expanded
+    keys = set(toks)
+    keys.update([a + " " + b for a, b in itertools.pairwise(toks)])
+    return keys
+
+
+# ---------------------------------------------------------------------------------------------------
+# Regular-expression signals (all linear: bounded repeats, no nested quantifiers on shared classes).
+
+_PREFIX_FORCE = re.compile(
+    r"\b(?:begin|start|prefix|preface|open|commence|prepend|end|finish)\w{0,3}\s+"
+    r"(?:(?:your|the|each|every|all|my)\s+)?(?:response|reply|answer|output|message|sentence)s?"
+    r"\s+(?:with|by)\s*[:\-]?\s*[\"'\[\u201c\u00ab`]"
+)
+_SYSMODE = re.compile(
+    r"(?:^|\n)[ \t]*[\[<(#*=>{|-]*[ \t]*(?:system|admin|administrator|developer|root|sudo|"
+    r"operator|supervisor)[ \t]*(?:override|mode|message|prompt|note|update|alert|notice|command|"
+    r"instruction)?[ \t]*[\]>)}|*]*[ \t]*:"
+    r"|\b(?:enabled|activated|unlocked|authori[sz]ed)\s+by\s+(?:openai|anthropic|google|meta|the\s+"
+    r"developers?|an?\s+(?:openai\s+)?(?:employee|engineer|admin\w*|developer))\b"
+    r"|\b(?:system|admin|security|developer|emergency|priority|debug\w*|maintenance|god|root|sudo)\s+"
+    r"(?:override|mode|update|upgrade|alert|access|command|instruction|directive)s?\b"
+    r"\s*(?:enabled|activated|on|engaged|granted|:)?"
+    r"|\[\s*(?:system|admin|sys|developer)\s*(?:message|note|prompt)?\s*\]"
+)
+_FAKE_DELIM = re.compile(
+    r"(?:%{2,}|\*{3,}|#{3,}|={3,}|-{3,}|\[{2,}|<{2,}|\{{2,}|>{3,})\s*(?:end|begin|start|stop|new|"
+    r"system|user|instructions?)\b"
+    r"|\b(?:end|begin|start|stop)\s+(?:of\s+)?(?:the\s+)?(?:out of date\s+|previous\s+|user\s+|"
+    r"system\s+|old\s+|original\s+|new\s+|login\s+|real\s+)?(?:instructions?|prompt|input|"
+    r"ambiguity|document|context|conversation|simulation|session|transcript|directives?|"
+    r"attempt|test|data|message)\s*(?:%|\*|#|=|-|\]|>|\}|\n|$)"
+    r"|</\s*(?:system|instructions?|user|context|document|prompt|input|data|rules)\s*>"
+)
+_SWITCH = re.compile(
+    r"\b(?:situation|rules?|instructions?|context|task|game|scenario|mission|objective|directives?|"
+    r"settings|policy|policies|guidelines|protocol)\s+(?:has|have)\s+(?:now\s+)?(?:been\s+)?"
+    r"(?:changed|updated|been updated|been replaced|replaced|ended|expired|been lifted|lifted|"
+    r"been revoked|revoked|been removed|removed)\b"
+    r"|\b(?:simulation|test|game|exercise|roleplay|role-play|drill|session)\s+(?:is|has)\s+"
+    r"(?:now\s+)?(?:over|ended|finished|complete|concluded)\b"
+    r"|\b(?:that|this|the above|everything above)\s+(?:was|were)\s+(?:just|only)\s+"
+    r"(?:a\s+)?(?:test|joke|example|simulation|drill)\b"
+    r"|\b(?:you have been|you've been|you are being|you were)\s+(?:given|granted|updated|upgraded|"
+    r"reprogrammed|reconfigured|freed|released|unlocked|jailbroken)\b"
+    r"|\b(?:system|software|firmware|security)\s+(?:upgrade|update|patch|reset)\b"
+    r"|\b(?:new|updated|revised|changed|real|actual)\s+(?:rules|instructions|directives|"
+    r"guidelines|orders|task|objective|mission)\s*(?::|are|is|follow)"
+)
+_SPECIAL = re.compile(
+    r"<\|[a-z_]{2,30}\|>|\[/?inst\]|<</?sys>>|<(?:start|end)_of_turn>|</s>|<s>|<\|?eot_id\|?>"
+)
+_ADDRESSED = re.compile(
+    r"\b(?:dear|attention|hey|hi|hello|note to|message to|memo to|instructions? (?:for|to)|"
+    r"notice to|reminder to|to all|important for)\s+(?:the\s+|all\s+|any\s+)?"
+    r"(?:ai|assistant|model|llm|chatbot|bot|language model|agent|gpt|chatgpt|ai assistant|"
+    r"ai model|ai system|ai agent|reader ai|summari[sz]er)s?\b"
+    r"|\bif you(?:'re| are)\s+(?:an?\s+|the\s+)?(?:ai|llm|language model|assistant|chatbot|bot|"
+    r"agent|gpt|ai assistant|large language model|automated)\b"
+    r"|\b(?:ai|llm|assistant|model|agent|bot)s?\s+(?:reading|processing|summari[sz]ing|"
+    r"parsing|analy[sz]ing|crawling)\s+(?:this|these|the)\b"
+    r"|\bwhen (?:you )?(?:summari[sz]e|summari[sz]ing|read|reading|process|processing|"
+    r"answer|answering|respond|responding)\w{0,3}\s+(?:to\s+)?(?:this|the|these|about)\b"
+    r"|\b(?:ai|assistant|model|llm)\s*:\s"
+)
+# Exfiltrating or destructive calls, matched as plain substrings of the folded text (fast, linear).
+_DANGER = (
+    "requests.post(",
+    "requests.put(",
+    "os.environ",
+    "subprocess.",
+    "os.system(",
+    "rm -rf",
+    "shutil.rmtree",
+    "socket.socket",
+    "/etc/passwd",
+    "/etc/shadow",
+    "/etc/hosts",
+    "| sh",
+    "| bash",
+    "wget http",
+    "keylog",
+    "pbpaste",
+    "xsel",
+    "clipboard",
+    "pickle.load",
+    "eval(",
+    "exec(",
+    "base64 -d",
+    "chmod +x",
+    "nc -e",
+    "/dev/tcp/",
+    "powershell -e",
+    "cryptomin",
+    "psutil.",
+    "smtplib",
+    "document.cookie",
+    "fetch('http",
+    'fetch("http',
+    "while true:",
+    "fork()",
+    "dd if=",
+    "mkfs",
+    "netsh",
+    "win32",
+)
+_ASSIGN = re.compile(r"\b[a-z]\w{0,2}\s*=\s*[\"'\u201c][^\"'\u201d\n]{1,80}[\"'\u201d]")
+_CONCAT = re.compile(
+    r"\b[a-z]\w{0,2}\s*\+\s*[a-z]\w{0,2}\b|\bconcatenat\w{0,5}\b|\bcombine\s+(?:the\s+)?"
+    r"(?:strings|parts|variables|pieces)\b|\bjoin\s+(?:the\s+)?(?:strings|parts)\b"
+)
+_FLOOD = re.compile(r"(?:(?<![^ \t\n])\S{1,3}[ \t]+){40,}")
+_EDGE_VERB = frozenset(
+    [
+        "explain",
+        "describe",
+        "write",
+        "provide",
+        "summarize",
+        "summarise",
+        "translate",
+        "what",
+        "how",
+        "why",
+        "list",
+        "give",
+        "compose",
+        "develop",
+        "create",
+        "recommend",
+        "suggest",
+        "analyze",
+        "analyse",
+        "determine",
+        "classify",
+        "show",
+        "tell",
+        "compare",
+        "outline",
+        "can",
+        "could",
+        "which",
+        "who",
+        "where",
+        "when",
+        "is",
+        "are",
+        "do",
+        "does",
+        "draft",
+        "generate",
+        "name",
+        "define",
+        "find",
+        "calculate",
+    ]
+)
+_SYSMODE_ANCHORS = (
+    "system",
+    "admin",
+    "developer",
+    "root",
+    "sudo",
+    "operator",
+    "supervisor",
+    "security",
+    "emergency",
+    "priority",
+    "debug",
+    "maintenance",
+    "god ",
+    "enabled by",
+    "activated by",
+    "unlocked by",
+    "authorized by",
+    "authorised by",
+)
+_SWITCH_ANCHORS = (
+    "chang",
+    "updat",
+    "replac",
+    " over",
+    "ended",
+    "expired",
+    "lifted",
+    "revoked",
+    "removed",
+    "finished",
+    "concluded",
+    "just a",
+    "only a",
+    "given",
+    "granted",
+    "upgrad",
+    "reprogram",
+    "reconfigur",
+    "freed",
+    "released",
+    "unlocked",
+    "jailbroken",
+    "patch",
+    "reset",
+    "new ",
+    "revised",
+    "real ",
+    "actual ",
+)
+_DELIM_ANCHORS = (
+    "%%",
+    "***",
+    "###",
+    "===",
+    "---",
+    "[[",
+    "<<",
+    "{{",
+    ">>>",
+    "</",
+    "end ",
+    "begin ",
+    "start ",
+    "stop ",
+)
+_ADDRESSED_ANCHORS = (
+    " ai",
+    " assistant",
+    " model",
+    " llm",
+    " bot",
+    " agent",
+    " gpt",
+    " chatgpt",
+    "when ",
+    "summari",
+)
+_DOC_MARKERS = (
+    "```",
+    "<div",
+    "<p",
+    "<span",
+    "<html",
+    "<body",
+    "<a ",
+    "<img",
+    "<table",
+    "<!--",
+    "<br",
+    "<meta",
+    "<script",
+    "reply to this email",
+    "unsubscribe",
+    "sent from my",
+    "view in browser",
+)
+_DOC_LINE = re.compile(
+    r"(?im)^(?:subject|from|to|cc|date|sent|received date|email_from|content|hi|hello|dear|def|class|"
+    r"import|function|public|#include|var|const|let)\b"
+)
+
+
+def _is_document(text: str, folded: str) -> bool:
+    """Whether *text* looks like retrieved content: email, table, code, HTML or long multi-line."""
+    if text.count("|") >= 6 or any(m in folded for m in _DOC_MARKERS):
+        return True
+    if "\n" in text:
+        return (text.count("\n") >= 4 and len(text) >= 400) or bool(_DOC_LINE.search(text))
+    return False
+
+
+_CODE_SHAPE = re.compile(r"```|(?:^|\n)(?:    |\t)\S|;\s*(?:\n|$)|\)\s*\{|=>|::|\bdef\s+\w+\s*\(")
+_WEAK_PERSONA = frozenset(
+    [
+        "dan",
+        "stan",
+        "dude",
+        "aim",
+        "kevin",
+        "maximum",
+        "evil",
+        "devil",
+        "demon",
+        "nsfw",
+        "machiavelli",
+        "niccolo",
+    ]
+)
+_RARE = frozenset("\\]}{[()*!<>|~^@#$%+=`;")
+_CAMEL = re.compile(r"[a-z][A-Z]")
+_RARE_RE = re.compile(r"[\\\]}{\[()*!<>|~^@#$%+=`;]")
+
+
+def _search(
+    pattern: re.Pattern[str], text: str, anchors: Sequence[str], radius: int = 160
+) -> re.Match[str] | None:
+    """Search *pattern* only in windows around occurrences of literal *anchors* (fast prefilter).
+
+    Each pattern below matches within *radius* characters of one of its anchors, so this finds the
+    same matches as a full search while scanning only the neighbourhood of rare literals.
+    """
+    for a in anchors:
+        i = text.find(a)
+        seen = 0
+        while i >= 0 and seen < 32:
+            m = pattern.search(text, max(0, i - radius), i + radius)
+            if m:
+                return m
+            i = text.find(a, i + radius)
+            seen += 1
+    return None
+
+
+def _near(a: list[int], b: list[int], window: int) -> int:
+    """Index in *a* of the first position within *window* tokens of any position in *b*, or -1."""
+    for i in a:
+        for j in b:
+            if -window <= i - j <= window:
+                return i
+    return -1
+
+
+def _adversarial(text: str) -> float:
+    """Score in ``[0, 1]`` for an optimizer-made gibberish run at either end of *text*."""
+    if len(text) < 40:
+        return 0.0
+    if _CODE_SHAPE.search(text[:2000]):
+        return 0.0
+    best = 0.0
+    for part in (text[-400:], text[:400]):
+        if len(_RARE_RE.findall(part)) + len(_CAMEL.findall(part)) < 4:
+            continue
+        toks = part.split()
+        if len(toks) < 8:
+            continue
+        flags = []
+        for t in toks:
+            odd = False
+            if len(t) >= 2:
+                rare = sum(c in _RARE for c in t)
+                if (rare and (rare >= 2 or any(c.isalpha() for c in t) or len(t) == rare + 1)) or (
+                    _CAMEL.search(t) and "_" not in t and "." not in t[1:-1]
+                ):
+                    odd = True
+            flags.append(odd)
+        w = 10 if len(flags) >= 10 else len(flags)
+        run = sum(flags[:w])
+        top = run
+        for i in range(w, len(flags)):
+            run += flags[i] - flags[i - w]
+            top = max(top, run)
+        frac = top / w
+        best = max(best, frac)
+    return 0.0 if best < 0.3 else min(1.0, (best - 0.2) / 0.4)
+
+
+def _edge_task(text: str) -> int:
+    """Offset of a question or imperative line at the start or end of a document, or -1."""
+    head, _, rest = text.partition("\n")
+    _, _, tail = rest.rpartition("\n")
+    for raw, offset in ((head, 0), (tail, len(text) - len(tail))):
+        line = raw.strip()
+        if not 8 <= len(line) <= 200 or "|" in line or line.startswith(("#", "```", "<", "-", "*")):
+            continue
+        words = line.split()
+        if len(words) < 3 or words[0].endswith(":") or ":" in line[:20]:
+            continue
+        first = words[0].lower().strip("\"'(")
+        if line.endswith("?") or (first in _EDGE_VERB and line.endswith((".", "?", "!"))):
+            return offset
+    return -1
+
+
+class Analysis:
+    """Signal activations of one text, and where each signal fired (token index or char offset).
+
+    Attributes:
+        values: One float per entry of :data:`SIGNALS`.
+        where: Signal name -> ``("tok", index)`` or ``("chr", offset)`` in the folded text, or
+            ``("raw", offset)`` in the case-kept text.
+        tokens: The folded tokens.
+    """
+
+    __slots__ = ("tokens", "values", "where")
+
+    def __init__(self, values: list[float], where: dict[str, tuple[str, int]], tokens: list[str]):
+        self.values = values
+        self.where = where
+        self.tokens = tokens
+
+
+def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than many helpers
+    text: str,
+    folded: str,
+    lex: Lexicon,
+    toks: list[str] | None = None,
+    bigrams: list[str] | None = None,
+) -> Analysis:
+    """Compute the heuristic signals of one text.
+
+    Args:
+        text: The canonical text (case kept).
+        folded: The folded canonical text.
+        lex: The lexicon built with the same folding.
+        toks: The tokens of *folded*, when already computed.
+        bigrams: Adjacent token pairs joined by a space, when already computed.
+
+    Returns:
+        The signal activations and their locations.
+    """
+    if toks is None:
+        toks = _TOKEN.findall(folded)
+    v = [0.0] * len(SIGNALS)
+    where: dict[str, tuple[str, int]] = {}
+    pos: list[list[int]] = [[] for _ in range(N_CLASSES)]
+    for i, cls in enumerate(map(lex.one.get, toks)):
+        if cls:
+            for cid in cls:
+                pos[cid].append(i)
+    if bigrams is None:
+        bigrams = [a + " " + b for a, b in itertools.pairwise(toks)]
+    for i, cls in enumerate(map(lex.two.get, bigrams), 1):
+        if cls:
+            for cid in cls:
+                pos[cid].append(i)
+    c = _C
+    ign, instr, prior = pos[c["IGN"]], pos[c["INSTR"]], pos[c["PRIOR"]]
+    instrw = pos[c["INSTRW"]]
+
+    def fire(name: str, value: float, at: int) -> None:
+        k = _S[name]
+        if value > v[k]:
+            v[k] = value
+            where[name] = ("tok", at)
+
+    if ign and (instr or instrw):
+        at = -1
+        for i in ign:
+            if any(-2 <= t - i <= 6 for t in instr):
+                at = i
+                break
+        if at >= 0:
+            fire("override", 1.0 if _near(ign, prior, 6) >= 0 else 0.7, at)
+        else:
+            for i in ign:
+                hit = [t for t in instrw if -4 <= t - i <= 4]
+                if any(p != t and -3 <= p - t <= 3 for t in hit for p in prior + instrw):
+                    fire("override", 0.7, i)
+                    break
+    if ign and prior and not v[_S["override"]]:
+        at = _near(ign, prior, 2)
+        if at >= 0:
+            fire("override", 0.4, at)
+    if prior and instr:
+        at = _near(instr, prior, 2)
+        if at >= 0:
+            fire("prior_ref", 1.0, at)
+    new = pos[c["NEW"]]
+    if new and instr:
+        at = _near(instr, new, 1)
+        if at >= 0:
+            fire("new_instructions", 1.0, at)
+    neg, follow = pos[c["NEG"]], pos[c["FOLLOW"]]
+    if neg and follow:
+        at = _near(follow, neg, 2)
+        if at >= 0 and (_near([at], instr, 5) >= 0 or _near([at], prior, 5) >= 0):
+            fire("negated_follow", 1.0, at)
+    role, yourp, now, ai = pos[c["ROLE"]], pos[c["YOURP"]], pos[c["NOW"]], pos[c["AI"]]
+    your = pos[c["YOU"]] + yourp
+    if now and your:
+        at = _near(now, your, 2)
+        if at >= 0:
+            fire("role_reassign", 0.6, at)
+    if role and (now or ai):
+        at = _near(role, now + ai, 8)
+        if at >= 0:
+            fire("role_reassign", 1.0, at)
+    limitn, nolim, refuse = pos[c["LIMITN"]], pos[c["NOLIM"]], pos[c["REFUSE"]]
+    pn = 0.0
+    pn_at = -1
+    if neg and limitn:
+        at = _near(limitn, neg, 5)
+        if at >= 0:
+            pn += 1.0
+            pn_at = at
+    if ign and limitn:
+        at = _near(limitn, ign, 4)
+        if at >= 0:
+            pn += 1.0
+            pn_at = at
+    if neg and refuse:
+        at = _near(refuse, neg, 3)
+        if at >= 0:
+            pn += 1.0
+            pn_at = at
+    if nolim:
+        pn += min(len(nolim), 3) * 0.5
+        if pn_at < 0:
+            pn_at = nolim[0]
+    if pn:
+        fire("policy_negation", min(pn, 3.0) / 3.0 * 2.0, pn_at)
+    persona = pos[c["PERSONA"]]
+    if persona:
+        # Persona names that are also ordinary words or first names count only near talk of the AI,
+        # a role or "now".
+        context = ai + role + now
+        persona = [p for p in persona if toks[p] not in _WEAK_PERSONA or _near([p], context, 12) >= 0]
+        if persona:
+            fire("persona", min(len(persona), 4) / 2.0, persona[0])
+    if ai:
+        fire("ai_reference", min(len(ai), 6) / 3.0, ai[0])
+    reveal, system, secret = pos[c["REVEAL"]], pos[c["SYSTEM"]], pos[c["SECRET"]]
+    revealw = pos[c["REVEALW"]]
+    if (reveal or revealw) and (instr or secret or instrw):
+        for t in instr + secret:
+            if (_near([t], reveal, 6) >= 0 and _near([t], yourp + system, 3) >= 0) or (
+                _near([t], revealw, 6) >= 0 and _near([t], yourp, 3) >= 0
+            ):
+                fire("extraction", 1.0, t)
+                break
+        else:
+            for t in instrw:
+                if any(q != t and -2 <= q - t <= 2 for q in system) and _near([t], reveal, 5) >= 0:
+                    fire("extraction", 0.7, t)
+                    break
+    if secret:
+        at = _near(secret, reveal + yourp, 4)
+        if at >= 0:
+            fire("secret_request", 1.0, at)
+    auth = pos[c["AUTH"]]
+    if auth:
+        fire("auth_bypass", min(len(auth), 3) / 6.0 + 0.83, auth[0])
+    resp, modify = pos[c["RESP"]], pos[c["MODIFY"]]
+    yresp = [r for r in resp if r - 1 in yourp or r - 2 in yourp] if yourp else []
+    rd = 0
+    rd_at = -1
+    if resp and yourp:
+        for r in resp:
+            for y in yourp:
+                if y == r - 1 or y == r - 2:
+                    if _near([r], modify, 6) >= 0:
+                        rd += 1
+                        if rd_at < 0:
+                            rd_at = r
+                    break
+    if rd:
+        fire("responder_directive", min(rd + 1, 4) / 2.0, rd_at)
+    incorp, below, codew = pos[c["INCORP"]], pos[c["BELOW"]], pos[c["CODEW"]]
+    if below and codew:
+        for b in below:
+            if (b + 1 in codew or b + 2 in codew) and (
+                _near([b], incorp, 6) >= 0 or _near([b], yresp, 10) >= 0
+            ):
+                fire("code_injection", 1.0, b)
+                break
+    frame, harm = pos[c["FRAME"]], pos[c["HARM"]]
+    if frame and harm:
+        at = _near(harm, frame, 25)
+        if at >= 0:
+            fire("frame_harm", min(len(harm), 4) / 2.0, at)
+    decode, execw = pos[c["DECODE"]], pos[c["EXEC"]]
+    if decode and execw:
+        at = _near(decode, execw, 6)
+        if at >= 0:
+            fire("decode_follow", 1.0, at)
+    n = len(toks)
+    if n >= 12 and your:
+        v[_S["you_density"]] = min(len(your) / n * 10.0, 2.0)
+    v[_S["length"]] = min(n, 4000) ** 0.5 / 20.0
+
+    # Regex signals over the folded text, each behind a cheap literal prefilter.
+    m = _search(_PREFIX_FORCE, folded, (" with", " by"), 90) if pos[c["BEGIN"]] and resp else None
+    if m:
+        fire("prefix_force", 1.0, m.start())
+        where["prefix_force"] = ("chr", m.start())
+    if True:
+        m = _search(_SYSMODE, folded, _SYSMODE_ANCHORS, 120)
+        if m:
+            fire("system_mode", 1.0, 0)
+            where["system_mode"] = ("chr", m.start())
+    m = _search(_SWITCH, folded, _SWITCH_ANCHORS, 120)
+    if m:
+        fire("context_switch", 1.0, 0)
+        where["context_switch"] = ("chr", m.start())
+    m = _search(_FAKE_DELIM, folded, _DELIM_ANCHORS, 140)
+    if m:
+        fire("fake_delimiter", 1.0, 0)
+        where["fake_delimiter"] = ("chr", m.start())
+    if "<" in text or "[" in text:
+        m = _SPECIAL.search(text.lower())
+        if m:
+            fire("special_tokens", 1.0, 0)
+            where["special_tokens"] = ("chr", m.start())
+    m = _search(_ADDRESSED, folded, _ADDRESSED_ANCHORS, 120)
+    if m:
+        fire("addressed_to_ai", 1.0, 0)
+        where["addressed_to_ai"] = ("chr", m.start())
+    hits = [d for d in _DANGER if d in folded]
+    if hits:
+        fire("dangerous_code", min(len(hits), 3) / 1.5, 0)
+        where["dangerous_code"] = ("chr", folded.find(hits[0]))
+    if "=" in folded:
+        assigns = _ASSIGN.findall(folded) if folded.count("=") < 200 else ()
+        if len(assigns) >= 2:
+            m = _search(_CONCAT, folded, ("+", "concat", "combine", "join"), 40)
+            if m:
+                fire("payload_split", 1.0, 0)
+                where["payload_split"] = ("chr", m.start())
+    adv = _adversarial(text)
+    if adv:
+        v[_S["adversarial_suffix"]] = adv
+        where["adversarial_suffix"] = ("raw", max(0, len(text) - 400))
+    if len(text) >= 120:
+        m = _FLOOD.search(text)
+        if m and len(set(m.group().split())) <= 4:
+            v[_S["token_flood"]] = 1.0
+            where["token_flood"] = ("raw", m.start())
+    if _is_document(text, folded):
+        v[_S["doc_structure"]] = 1.0
+        rd_v = v[_S["responder_directive"]] + v[_S["addressed_to_ai"]] + v[_S["code_injection"]]
+        if rd_v:
+            v[_S["doc_directive"]] = min(rd_v, 2.0)
+            for name in ("responder_directive", "addressed_to_ai", "code_injection"):
+                if name in where:
+                    where["doc_directive"] = where[name]
+                    break
+        if "\n" in text:
+            edge = _edge_task(text)
+            if edge >= 0:
+                v[_S["edge_task"]] = 1.0
+                where["edge_task"] = ("raw", edge)
+    if not folded.isascii() and _NOSPACE.search(folded):
+        for signal, pattern in lex.cjk:
+            m = pattern.search(folded)
+            if m:
+                name = {"override": "cjk_override", "extraction": "cjk_extraction"}.get(
+                    signal, "cjk_jailbreak"
+                )
+                if not v[_S[name]]:
+                    v[_S[name]] = 1.0
+                    where[name] = ("chr", m.start())
+    return Analysis(v, where, toks)
+
+
+def token_iter(folded: str) -> Iterator[re.Match[str]]:
+    """Iterate over the token matches of folded text (same tokens as :func:`tokenize`)."""
+    return _TOKEN.finditer(folded)
