@@ -482,6 +482,6 @@ def _seconds(case: str, size: int) -> float:
 def test_adversarial_input_is_linear(case: str) -> None:
     """100 KB of hostile input costs about ten times 10 KB (a ReDoS would cost ~100x or more)."""
     small = min(_seconds(case, 10_000) for _ in range(2))
-    large = _seconds(case, 100_000)
-    assert large < 30 * max(small, 0.01)
+    large = min(_seconds(case, 100_000) for _ in range(2))
+    assert large < 40 * max(small, 0.01)
     assert large < 20.0

@@ -188,17 +188,24 @@ def test_recommended_policy_passes_benign_controls(payload: Payload) -> None:
 # caught fails the test until it leaves the list. Families whose handling is a policy choice (PII,
 # secrets, HTML and links in output) are left to the application's own policy.
 RECOMMENDED_SCOPE = ("injection", "extraction", "jailbreak", "special_tokens", "smuggling")
-KNOWN_GAP_FAMILIES = frozenset({"injection", "extraction", "jailbreak"})
-KNOWN_GAP_TECHNIQUES = frozenset({
-    "homoglyph", "fullwidth", "math_alphanumeric", "spacing", "leetspeak", "base64", "hex", "rot13",
-    "reversed", "url_encoding", "html_entities",
-})  # fmt: skip
+KNOWN_GAPS = frozenset({
+    "extraction.de",
+    "extraction.es",
+    "extraction.everything-before-user",
+    "extraction.summarize-hidden",
+    "injection.forget-everything",
+    "injection.indirect-hidden-div",
+    "injection.indirect-tool-result",
+    "jailbreak.adversarial-suffix",
+    "jailbreak.grandmother",
+    "jailbreak.hypothetical-ai",
+    "jailbreak.policy-free",
+    "jailbreak.prefix-force",
+})  # also listed in docs/prompt-injection.md
 
 
 def _known_gap(payload: Payload) -> bool:
-    return payload.family in KNOWN_GAP_FAMILIES or (
-        payload.family == "smuggling" and payload.technique in KNOWN_GAP_TECHNIQUES
-    )
+    return payload.id in KNOWN_GAPS
 
 
 def _stopped(payload: Payload, policy: gk.Policy) -> bool:
