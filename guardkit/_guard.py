@@ -7,7 +7,7 @@ call. Each driver does only its own I/O; the checks run in the shared engine.
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from typing import Any, Final, Protocol, TypeVar, cast, overload
 
 from guardkit._engine import acheck_value, check_value
@@ -264,7 +264,12 @@ def guard(
     output: OutputAdapter | Callable[[Any], str | None] | None = ...,
     stream: StreamAdapter | None = ...,
     on_block: Any = ...,
-) -> Callable[[F], F]: ...
+    output_model: Any = ...,
+    max_retries: int = ...,
+    reask: Callable[[str, Any], str] | None = ...,
+    retry_budget: int | None = ...,
+    count_tokens: Callable[[str], int] | None = ...,
+) -> Callable[..., Any]: ...
 
 
 def guard(
@@ -274,6 +279,11 @@ def guard(
     output: OutputAdapter | Callable[[Any], str | None] | None = None,
     stream: StreamAdapter | None = None,
     on_block: Any = _MISSING,
+    output_model: Any = None,
+    max_retries: int = 0,
+    reask: Callable[[str, Any], str] | None = None,
+    retry_budget: int | None = None,
+    count_tokens: Callable[[str], int] | None = None,
 ) -> Callable[[F], F]:
     """Wrap a model-call function so its input and output go through *policy*.
 
@@ -289,6 +299,18 @@ def guard(
         stream: How to read (and rewrite) the text of non-str stream events, for generators.
         on_block: Returned (or yielded, for generators) instead of raising when the policy blocks;
             a callable receives the :class:`~guardkit.Blocked` exception and returns the fallback.
+        output_model: A pydantic model (or any type pydantic validates): the checked output is parsed
+            into it with :func:`~guardkit.parse_model` and the instance is returned. Sync and async
+            functions only.
+        max_retries: With *output_model*, how many times to call the function again when the output
+            does not parse, with the errors appended to the prompt.
+        reask: ``(prompt, error) -> prompt`` building a retry's prompt; defaults to
+            :func:`~guardkit.default_reask`. For message lists it receives ``""`` and its result is
+            sent as a new user message.
+        retry_budget: Tokens that all attempts together may spend (prompts plus outputs); a retry
+            that would exceed it is not made and the last error is raised.
+        count_tokens: How tokens are counted for *retry_budget* (default: about four characters per
+            token, or pass ``MaxTokens(...).count`` for tiktoken's count).
 
     Raises:
         ConfigError: *policy* is not a Policy, or *prompt* names no parameter.
@@ -301,6 +323,11 @@ def guard(
             raise ConfigError(f"guard() decorates functions, got {type(fn).__name__}")
         import inspect
 
+        if output_model is not None:
+            return cast(F, _structured(fn, policy, prompt, output, stream, on_block, output_model,
+                                       max_retries, reask, retry_budget, count_tokens))
+        if max_retries or reask is not None or retry_budget is not None:
+            raise ConfigError("max_retries, reask and retry_budget need output_model=")
         plan = _Plan(fn, policy, prompt, output, on_block, stream)
         if inspect.isasyncgenfunction(fn):
             return cast(F, _drive_async_gen(fn, plan))
@@ -493,5 +520,153 @@ def _drive_async_gen(
             yield plan.fallback(exc)
         finally:
             await inner.aclose()  # type: ignore[attr-defined]
+
+    return wrapper
+
+
+def _approximate_tokens(text: str) -> int:
+    return len(text) // 4 + 1
+
+
+class _Reasker:
+    """The retry logic of ``output_model=``, shared by the sync and async wrappers: parse a reply, or
+    build the next call's arguments while the retry count and token budget allow."""
+
+    __slots__ = ("budget", "build", "count", "max_retries", "model", "parse", "plan")
+
+    def __init__(
+        self,
+        plan: _Plan,
+        model: Any,
+        max_retries: int,
+        reask: Callable[[str, Any], str] | None,
+        budget: int | None,
+        count: Callable[[str], int] | None,
+    ) -> None:
+        from guardkit._structured import default_reask, parse_model
+
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ConfigError(f"max_retries must be a non-negative int, got {max_retries!r}")
+        if budget is not None and (not isinstance(budget, int) or budget <= 0):
+            raise ConfigError(f"retry_budget must be a positive int, got {budget!r}")
+        if reask is not None and not callable(reask):
+            raise ConfigError("reask must be a function (prompt, error) -> prompt")
+        self.plan = plan
+        self.model = model
+        self.parse = parse_model
+        self.max_retries = max_retries
+        self.build = reask or default_reask
+        self.budget = budget
+        self.count = count or _approximate_tokens
+
+    def _size(self, value: Any) -> int:
+        if isinstance(value, str):
+            return self.count(value)
+        return sum(self.count(str(m.get("content", ""))) for m in value if isinstance(m, Mapping))
+
+    def prompt_cost(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
+        try:
+            return self._size(self.plan.locate(args, kwargs)[1])
+        except TypeError:
+            return 0
+
+    def text_of(self, result: Any) -> str:
+        if isinstance(result, str):
+            return result
+        text = self.plan.output.text(result) if self.plan.output is not None else None
+        if not isinstance(text, str):
+            raise TypeError("output_model= needs a str result or an output= adapter that reads its text")
+        return text
+
+    def attempt(
+        self, result: Any, attempt: int, args: tuple[Any, ...], kwargs: dict[str, Any], spent: int
+    ) -> tuple[bool, Any, int]:
+        """Return ``(True, instance, spent)`` when the reply parses, else ``(False, (args, kwargs),
+        spent)`` for the next call; raises the parse error when no retry is allowed."""
+        from guardkit._structured import StructuredOutputError
+
+        reply = self.text_of(result)
+        spent += self.count(reply)
+        try:
+            return True, self.parse(self.model, reply), spent
+        except StructuredOutputError as error:
+            if attempt >= self.max_retries:
+                raise
+            where, value = self.plan.locate(args, kwargs)
+            if isinstance(value, str):
+                new: Any = self.build(value, error)
+            else:
+                new = [*value, {"role": "user", "content": self.build("", error).strip()}]
+            cost = self._size(new)
+            # The next reply is assumed to be as long as this one.
+            if self.budget is not None and spent + cost + self.count(reply) > self.budget:
+                raise
+            if isinstance(where, int):
+                args = (*args[:where], new, *args[where + 1 :])
+            else:
+                kwargs = {**kwargs, where: new}
+            return False, (args, kwargs), spent + cost
+
+
+def _structured(
+    fn: Callable[..., Any],
+    policy: Policy,
+    prompt: str | None,
+    output: Any,
+    stream: Any,
+    on_block: Any,
+    model: Any,
+    max_retries: int,
+    reask: Callable[[str, Any], str] | None,
+    retry_budget: int | None,
+    count_tokens: Callable[[str], int] | None,
+) -> Callable[..., Any]:
+    """Wrap *fn* so its checked output is parsed into *model*, re-asking on failure within a budget."""
+    import inspect
+
+    if inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn):
+        raise ConfigError(
+            "output_model= needs a function that returns the whole reply; for a stream, parse the "
+            "joined text with guardkit.parse_model"
+        )
+    plan = _Plan(fn, policy, prompt, output, on_block, stream)
+    reasker = _Reasker(plan, model, max_retries, reask, retry_budget, count_tokens)
+    # The inner call raises Blocked; the fallback is applied here, never parsed.
+    inner_plan = _Plan(fn, policy, prompt, output, _MISSING, stream)
+
+    if _is_coroutine_callable(fn):
+        inner_async = _drive_async(fn, inner_plan)
+
+        @functools.wraps(fn)
+        async def awrapper(*args: Any, **kwargs: Any) -> Any:
+            spent = reasker.prompt_cost(args, kwargs)
+            for attempt in range(max_retries + 1):
+                try:
+                    result = await inner_async(*args, **kwargs)
+                except Blocked as exc:
+                    return plan.fallback(exc)
+                done, value, spent = reasker.attempt(result, attempt, args, kwargs, spent)
+                if done:
+                    return value
+                args, kwargs = value
+            raise AssertionError("unreachable")  # pragma: no cover
+
+        return awrapper
+
+    inner = _drive_sync(fn, inner_plan)
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        spent = reasker.prompt_cost(args, kwargs)
+        for attempt in range(max_retries + 1):
+            try:
+                result = inner(*args, **kwargs)
+            except Blocked as exc:
+                return plan.fallback(exc)
+            done, value, spent = reasker.attempt(result, attempt, args, kwargs, spent)
+            if done:
+                return value
+            args, kwargs = value
+        raise AssertionError("unreachable")  # pragma: no cover
 
     return wrapper
