@@ -76,6 +76,7 @@ class _Plan:
     """Everything the drivers need, computed at decoration."""
 
     __slots__ = (
+        "async_in",
         "check_in",
         "check_out",
         "locate",
@@ -103,6 +104,7 @@ class _Plan:
             )
         self.policy = policy
         self.check_in = not (policy._input.empty and policy._tool.empty)
+        self.async_in = policy._input.async_checks or policy._tool.async_checks
         self.check_out = not policy._output.empty
         self.on_block = on_block
         if output is None or (hasattr(output, "text") and hasattr(output, "replace")):
@@ -144,6 +146,23 @@ class _Plan:
         else:
             kwargs = {**kwargs, where: new}
         return args, kwargs
+
+    def check_call(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any], ctx: Any
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Check the prompt of one call; return the arguments with the sanitized prompt."""
+        where, value, verdict = self.input_verdict(args, kwargs, ctx)
+        return self.apply_input(args, kwargs, where, value, verdict)
+
+    async def acheck_call(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any], ctx: Any
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Async twin of :meth:`check_call`: awaits checks that define ``acheck``."""
+        if not self.async_in:
+            return self.check_call(args, kwargs, ctx)
+        where, value = self.locate(args, kwargs)
+        verdict = await acheck_value(self.policy, "input", value, ctx)
+        return self.apply_input(args, kwargs, where, value, verdict)
 
     # -- output ------------------------------------------------------------------------------
 
@@ -350,8 +369,7 @@ def _drive_sync(fn: Callable[..., Any], plan: _Plan) -> Callable[..., Any]:
             if check_in:
                 if ctx is None:
                     ctx = _CallState()
-                where, value, verdict = plan.input_verdict(args, kwargs, ctx)
-                args, kwargs = plan.apply_input(args, kwargs, where, value, verdict)
+                args, kwargs = plan.check_call(args, kwargs, ctx)
             return plan.output_value(fn(*args, **kwargs), ctx)
         except Blocked as exc:
             return plan.fallback(exc)
@@ -361,7 +379,6 @@ def _drive_sync(fn: Callable[..., Any], plan: _Plan) -> Callable[..., Any]:
 
 def _drive_async(fn: Callable[..., Any], plan: _Plan) -> Callable[..., Any]:
     check_in = plan.check_in
-    async_in = plan.policy._input.async_checks or plan.policy._tool.async_checks
 
     @functools.wraps(fn)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -370,12 +387,7 @@ def _drive_async(fn: Callable[..., Any], plan: _Plan) -> Callable[..., Any]:
             if check_in:
                 if ctx is None:
                     ctx = _CallState()
-                if async_in:
-                    where, value = plan.locate(args, kwargs)
-                    verdict = await acheck_value(plan.policy, "input", value, ctx)
-                else:
-                    where, value, verdict = plan.input_verdict(args, kwargs, ctx)
-                args, kwargs = plan.apply_input(args, kwargs, where, value, verdict)
+                args, kwargs = await plan.acheck_call(args, kwargs, ctx)
             return await plan.aoutput_value(await fn(*args, **kwargs), ctx)
         except Blocked as exc:
             return plan.fallback(exc)
@@ -453,8 +465,7 @@ def _drive_gen(fn: Callable[..., Iterator[Any]], plan: _Plan) -> Callable[..., I
             if check_in:
                 if ctx is None:
                     ctx = _CallState()
-                where, value, verdict = plan.input_verdict(args, kwargs, ctx)
-                args, kwargs = plan.apply_input(args, kwargs, where, value, verdict)
+                args, kwargs = plan.check_call(args, kwargs, ctx)
         except Blocked as exc:
             yield plan.fallback(exc)
             return
@@ -481,7 +492,6 @@ def _drive_async_gen(
     fn: Callable[..., AsyncIterator[Any]], plan: _Plan
 ) -> Callable[..., AsyncIterator[Any]]:
     check_in = plan.check_in
-    async_in = plan.policy._input.async_checks or plan.policy._tool.async_checks
 
     @functools.wraps(fn)
     async def wrapper(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
@@ -490,12 +500,7 @@ def _drive_async_gen(
             if check_in:
                 if ctx is None:
                     ctx = _CallState()
-                if async_in:
-                    where, value = plan.locate(args, kwargs)
-                    verdict = await acheck_value(plan.policy, "input", value, ctx)
-                else:
-                    where, value, verdict = plan.input_verdict(args, kwargs, ctx)
-                args, kwargs = plan.apply_input(args, kwargs, where, value, verdict)
+                args, kwargs = await plan.acheck_call(args, kwargs, ctx)
         except Blocked as exc:
             yield plan.fallback(exc)
             return
