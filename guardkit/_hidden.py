@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from guardkit._lazyre import LazyPatterns
 from guardkit._types import _Frozen
 
 __all__ = ["KINDS", "HiddenSegment", "hidden_segments"]
@@ -67,26 +68,7 @@ class HiddenSegment(_Frozen):
         )
 
 
-class _Patterns:
-    """Regular expressions compiled on first use, so importing guardkit stays cheap.
-
-    After the first access a pattern is a plain attribute: later lookups cost a dict lookup.
-    """
-
-    def __init__(self, **sources: str | tuple[str, int]) -> None:
-        self._sources = sources
-
-    def __getattr__(self, name: str) -> re.Pattern[str]:
-        try:
-            source = self._sources[name]
-        except KeyError:
-            raise AttributeError(name) from None
-        compiled = re.compile(source) if isinstance(source, str) else re.compile(*source)
-        setattr(self, name, compiled)
-        return compiled
-
-
-_RX: Final = _Patterns(
+_RX: Final = LazyPatterns(
     markup=r"<(?:(!--)|(/?)([A-Za-z][A-Za-z0-9:-]{0,63}))",
     # One attribute (or nothing) after optional separators. Each alternative starts on a different
     # character class, so matching never backtracks beyond one attribute.

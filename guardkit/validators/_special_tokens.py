@@ -13,6 +13,7 @@ from itertools import pairwise
 from typing import Final, Protocol
 
 from guardkit._errors import ConfigError
+from guardkit._lazyre import LazyPatterns
 from guardkit._types import Finding
 
 __all__ = ["BUILTIN_TOKENS", "NeutralizeSpecialTokens", "SpecialTokens"]
@@ -95,28 +96,9 @@ _REASONS: Final = {
 }
 
 
-class _Patterns:
-    """Regular expressions compiled on first use, so importing guardkit stays cheap.
-
-    After the first access a pattern is a plain attribute: later lookups cost a dict lookup.
-    """
-
-    def __init__(self, **sources: str | tuple[str, int]) -> None:
-        self._sources = sources
-
-    def __getattr__(self, name: str) -> re.Pattern[str]:
-        try:
-            source = self._sources[name]
-        except KeyError:
-            raise AttributeError(name) from None
-        compiled = re.compile(source) if isinstance(source, str) else re.compile(*source)
-        setattr(self, name, compiled)
-        return compiled
-
-
 # One pattern per family, each run only when a cheap substring test says it can match: far faster
 # than one alternation, which the regex engine must try at every position.
-_RX: Final = _Patterns(
+_RX: Final = LazyPatterns(
     pipe=r"<\|/?[^\W\d][\w.\u2581-]{0,63}\|>",
     bracket=(
         r"\[/?(?:(?P<inst>(?i:INST))"
