@@ -54,9 +54,11 @@ def _after(lower: str, end: int, width: int = 24) -> str:
 
 # -- e-mail -----------------------------------------------------------------------------------------
 
+# Local parts may hold accented Latin letters (josé@…, müller@…), as mail systems with SMTPUTF8 allow.
 _EMAIL: Final = re.compile(
-    r"(?<![A-Za-z0-9._%+\-])"
-    r"[A-Za-z0-9_%+\-](?:[A-Za-z0-9._%+\-]{0,63})"
+    r"(?<![A-Za-z0-9._%+\-\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f])"
+    r"[A-Za-z0-9_%+\-\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]"
+    r"(?:[A-Za-z0-9._%+\-\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]{0,63})"
     r"@"
     r"((?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24})"
     r"(?![A-Za-z0-9\-]|\.[A-Za-z0-9])"
@@ -86,7 +88,11 @@ def _emails(view: TextView) -> list[Candidate]:
     resume = 0
     while at >= 0:
         start = at
-        while start > resume and at - start <= 64 and text[start - 1] in local_chars:
+        while (
+            start > resume
+            and at - start <= 64
+            and (text[start - 1] in local_chars or _latin_letter(text[start - 1]))
+        ):
             start -= 1
         m = _EMAIL.match(text, start) if start < at else None
         if m is None:
@@ -311,6 +317,13 @@ def _ipv6s(text: str) -> list[Candidate]:
     return out
 
 
+# An address range, 10.0.0.20-10.0.0.40, which the single-address pattern's dash guards refuse.
+_IPV4_RANGE: Final = re.compile(
+    r"[0-9](?<![A-Za-z0-9_.\-][0-9])[0-9]{0,2}(?:\.[0-9]{1,3}){3}-[0-9]{1,3}(?:\.[0-9]{1,3}){3}"
+    r"(?![0-9A-Za-z_]|\.[0-9]|-[0-9])"
+)
+
+
 def _ips(view: TextView) -> list[Candidate]:
     text, lower = view.text, view.lower
     out: list[Candidate] = []
@@ -323,6 +336,16 @@ def _ips(view: TextView) -> list[Candidate]:
             if _VERSION_BEFORE.search(_context(lower, start, 24)):
                 continue
             out.append((start, m.end(), "IP_ADDRESS", 1.0, "ipv4"))
+        for m in _in_clusters(_IPV4_RANGE, view, 15, "-"):
+            first, second = m.group().split("-")
+            start = m.start()
+            if (
+                _is_ipv4(first)
+                and _is_ipv4(second)
+                and not _VERSION_BEFORE.search(_context(lower, start, 24))
+            ):
+                out.append((start, start + len(first), "IP_ADDRESS", 1.0, "ipv4-range"))
+                out.append((m.end() - len(second), m.end(), "IP_ADDRESS", 1.0, "ipv4-range"))
     if "::" in text or text.count(":") >= 7:
         out.extend(_ipv6s(text))
     return out
@@ -330,10 +353,10 @@ def _ips(view: TextView) -> list[Candidate]:
 
 # -- digit runs: cards, phones, SSNs ------------------------------------------------------------------
 
-# A run of 13 or more digits in groups separated by single spaces or dashes (or a line break, for
-# wrapped values): the raw material of card numbers.
+# A run of 13 or more digits in groups separated by a space, two spaces, a dash or a dot (or a line
+# break, for wrapped values): the raw material of card numbers.
 _DIGIT_RUN: Final = re.compile(
-    r"[0-9](?<![A-Za-z0-9_\-+./,][0-9])(?:[ \-]?[0-9]|[ \t]{0,4}\n[ \t]{0,8}[0-9]){12,}"
+    r"[0-9](?<![A-Za-z0-9_\-+./,][0-9])(?:(?:[ \-.]|[ ][ ])?[0-9]|[ \t]{0,4}\n[ \t]{0,8}[0-9]){12,}"
     r"(?![A-Za-z0-9_])"
 )
 _GROUP: Final = re.compile(r"[0-9]+")
@@ -465,10 +488,11 @@ def _ssns(view: TextView) -> list[Candidate]:
 _PHONE: Final = re.compile(
     r"(?:\+(?<![A-Za-z0-9_+\-./#@]\+)[0-9]{1,3}[ .\-]?(?:\([0-9]{1,4}\)[ .\-]?)?[0-9]"
     r"|\((?<![A-Za-z0-9_+\-./#@]\()[0-9]{1,5}\)[ .\-]?[0-9]"
+    r"|\((?<![A-Za-z0-9_+\-./#@]\()\+[0-9]{1,3}\)[ .\-]?[0-9]"  # (+39) 06 6982 3456
     # Not an ISO date, an SSN-shaped or an ISBN-13 number: the commonest digit runs in logs.
     r"|[0-9](?<![A-Za-z0-9_+\-./#@][0-9])"
     r"(?!(?<=[12])[0-9]{3}-[0-9]{2}-|[0-9]{2}-[0-9]{2}-[0-9]{4}(?![0-9])|(?<=9)7[89]-))"
-    r"(?:[0-9]|[ .\-/()][0-9]|[ ]/[ ][0-9]|\)[ .\-][0-9]|[ ]\([0-9]){6,22}"
+    r"(?:[0-9]|[ .\-/()][0-9]|[ ]/[ ][0-9]|\)[ .\-][0-9]|[ \-]\([0-9]){6,22}"
     r"(?![A-Za-z0-9_]|[\-.][A-Za-z0-9])"
 )
 _PHONE_WORDS: Final = re.compile(
@@ -532,6 +556,22 @@ _SEPARATORS: Final = re.compile(r"[0-9()+ ]+")
 _PAREN_GROUPS: Final = re.compile(r"[^()]*(?:\([0-9]{1,5}\)[^()]*)+")
 
 
+def _one_separator(seps: list[str], digits: str) -> bool:
+    """Whether the separators between digit groups are written consistently.
+
+    A national number keeps one separator, except that a trunk-prefixed area code may be set off
+    with a dash or slash before a spaced subscriber number (020-123 4567, 030/123 4567), and an
+    extension may follow a dash (089 123 456-78).
+    """
+    if len(set(seps)) <= 1:
+        return True
+    if digits[0] != "0":
+        return False
+    if seps[0] in ("-", "/") and all(sep == " " for sep in seps[1:]):
+        return True
+    return seps[-1] == "-" and all(sep == " " for sep in seps[:-1])
+
+
 def _classify_phone(value: str) -> tuple[float, str] | None:
     """Return (score, detail) when *value* is written like a phone number, else ``None``.
 
@@ -551,6 +591,10 @@ def _classify_phone(value: str) -> tuple[float, str] | None:
         return None  # a fraction or a date; only trunk-prefixed numbers use an area/number slash
     if len(set(_SEPARATORS.sub("", value))) > 1:
         return None
+    if value.startswith("00") and len(groups) >= 3 and lengths[0] in (3, 4, 5):
+        # The international call prefix written out: 0044 20 7946 0958, 0049 30 1234567.
+        verdict = _classify_phone("+" + value[2:])
+        return (0.9, "intl") if verdict is not None and verdict[1] == "e164" and verdict[0] == 1.0 else None
     if value.startswith("+"):
         body = value[1:]
         trunk = "(0)" in body
@@ -573,7 +617,7 @@ def _classify_phone(value: str) -> tuple[float, str] | None:
             return None
         return (1.0, "e164") if cc in _NSN else (0.8, "e164")
     has_paren = "(" in value
-    if not has_paren and len(groups) > 2 and len(set(_DIGIT_GROUPS.split(value)[1:-1])) > 1:
+    if not has_paren and len(groups) > 2 and not _one_separator(_DIGIT_GROUPS.split(value)[1:-1], digits):
         return None  # national numbers keep one separator (415-555-0134, not 259-264 1970)
     if len(groups) == 1 and not has_paren:
         if _BARE_MOBILE.match(digits):
@@ -594,6 +638,8 @@ def _classify_phone(value: str) -> tuple[float, str] | None:
     if digits[0] == "0" and 10 <= len(digits) <= 12:
         if len(groups) >= 2 and 2 <= lengths[0] <= 5:
             return 0.9, "national"
+        if lengths == [6, 5] and digits[1] in "6789":
+            return 0.9, "national"  # India, mobile with the trunk prefix: 098765 43210
         return None
     if digits[0] != "0" and len(digits) in (10, 11) and has_paren and lengths[0] == 2:
         return 0.9, "national"  # Brazil: (11) 99264-3519
@@ -604,6 +650,14 @@ def _classify_phone(value: str) -> tuple[float, str] | None:
     if digits[0] == "3" and len(digits) in (9, 10) and lengths in ([3, 3, 4], [3, 7], [3, 3, 3]):
         return 0.5, "national"  # Italian mobile (347 123 4567): only with a context word
     return None
+
+
+def _classify(value: str) -> tuple[float, str] | None:
+    """:func:`_classify_phone`, reading a country code in parentheses, ``(+351) 912…``, as ``+351``."""
+    if value.startswith("(+"):
+        close = value.find(")")
+        return _classify_phone("+" + value[2:close] + value[close + 1 :])
+    return _classify_phone(value)
 
 
 def _last_end(pattern: re.Pattern[str], text: str) -> int:
@@ -638,14 +692,14 @@ def _phones(view: TextView) -> list[Candidate]:
         value = m.group()
         if _DATE_LIKE.match(value):
             continue
-        verdict = _classify_phone(value)
+        verdict = _classify(value)
         while verdict is None:
             # Drop a trailing group that belongs to the next token ("+1 415 555 0134 12").
             cut = value.rfind(" ")
             if cut <= 0 or len(_NON_DIGITS.sub("", value[:cut])) < 7:
                 break
             value = value[:cut].rstrip(" -./(")
-            verdict = _classify_phone(value)
+            verdict = _classify(value)
         if verdict is None:
             continue
         end = start + len(value)
@@ -669,19 +723,19 @@ def _phones(view: TextView) -> list[Candidate]:
 
 # -- IBAN -------------------------------------------------------------------------------------------
 
-_IBAN_START: Final = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]([0-9]{2})(?=[ \-]?[A-Za-z0-9])")
-_IBAN_START_LOWER: Final = re.compile(r"[a-z](?<![A-Za-z0-9][a-z])[a-z]([0-9]{2})(?=[ \-]?[A-Za-z0-9])")
+_IBAN_START: Final = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]([0-9]{2})(?=[ \-.]?[A-Za-z0-9])")
+_IBAN_START_LOWER: Final = re.compile(r"[a-z](?<![A-Za-z0-9][a-z])[a-z]([0-9]{2})(?=[ \-.]?[A-Za-z0-9])")
 
 
 _IBAN_BODY: dict[int, re.Pattern[str]] = {}
 
 
 def _iban_body(length: int) -> re.Pattern[str]:
-    """``length - 4`` IBAN characters, each optionally after a short separator (space, dash, wrap)."""
+    """``length - 4`` IBAN characters, each optionally after a short separator (space, dash, dot, wrap)."""
     pattern = _IBAN_BODY.get(length)
     if pattern is None:
         pattern = _IBAN_BODY[length] = re.compile(
-            rf"(?:[ \-]?[A-Za-z0-9]|[ \t]{{0,2}}\n[ \t]{{0,4}}[A-Za-z0-9]){{{length - 4}}}"
+            rf"(?:[ \-.]?[A-Za-z0-9]|[ \t]{{0,2}}\n[ \t]{{0,4}}[A-Za-z0-9]){{{length - 4}}}"
             r"(?![A-Za-z0-9])"
         )
     return pattern

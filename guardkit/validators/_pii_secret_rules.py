@@ -717,13 +717,16 @@ _AWS_SECRET_CONTEXT: Final = re.compile(
 _AWS_SECRET_HINTS: Final = ("secret", "secr", "geheim", "シークレット")
 _AWS_SECRET_WORD: Final = re.compile(r"secre?t|geheim|シークレット")
 _AWS_NEARBY: Final = re.compile(r"aws|amazon|\bakia|\basia")
+_AWS_PAIR: Final = re.compile(
+    r"(?<![a-z0-9])(?:akia|asia)[a-z2-7]{16}[\"'`]?[ \t]{0,2}[,;:|\t][ \t]{0,2}[\"'`]?$"
+)
 
 
 def _aws_secrets(view: TextView) -> list[Candidate]:
     lower = view.lower
-    if not any(h in lower for h in _AWS_SECRET_HINTS):
-        return []
     text = view.text
+    if not any(h in lower for h in _AWS_SECRET_HINTS) and "AKIA" not in text and "ASIA" not in text:
+        return []
     out: list[Candidate] = []
     for m in _AWS_SECRET.finditer(text):
         value = m.group()
@@ -731,9 +734,14 @@ def _aws_secrets(view: TextView) -> list[Candidate]:
             continue
         start = m.start()
         line = _context(lower, start, 80)
-        if not _AWS_SECRET_CONTEXT.search(line) and not (
-            # "secret_key = ..." in a block that names AWS or holds an access key id above
-            _AWS_SECRET_WORD.search(line) and _AWS_NEARBY.search(lower, max(0, start - 300), start)
+        # Right after an access key id, it is the pair of a credentials CSV or a key listing.
+        if (
+            not _AWS_PAIR.search(line)
+            and not _AWS_SECRET_CONTEXT.search(line)
+            and not (
+                # "secret_key = ..." in a block that names AWS or holds an access key id above
+                _AWS_SECRET_WORD.search(line) and _AWS_NEARBY.search(lower, max(0, start - 300), start)
+            )
         ):
             continue
         out.append((start, m.end(), "AWS_SECRET_KEY", 0.9, "context+entropy"))
@@ -746,11 +754,11 @@ _PASSWORD: Final = re.compile(
     r"(?P<key>(?:pass|pw|pwd|mdp)(?![A-Za-z0-9_\-])|passw(?:or)?d|passphrase|passcode|passwort|kennwort|"
     r"wachtwoord|lösenord|passord|hasło|пароль|şifre|"
     r"mot de passe|"
-    r"contrase(?:ñ|n)a|senha|parola d'ordine|パスワード|暗証番号|密码|비밀번호)"
+    r"contrase(?:ñ|n)a|senha|parola d'ordine|パスワード|暗証番号|密码|비밀번호|identified[ \t]+by)"
     r"(?![A-Za-z0-9_\-])"
     r"(?P<kq>\\?[\"'`]|\])?"
     r"[ \t]{0,3}"
-    r"(?P<sep>:=|=>|==|=|:|：|[ \t]+(?:is|ist|lautet|est|es|é|è|era|was)(?:[ \t]*[:：])?(?=[ \t])|は|[ \t])"
+    r"(?P<sep>:=|=>|==|=|:|：|>|[ \t]+(?:is|ist|lautet|est|es|é|è|era|was)(?:[ \t]*[:：])?(?=[ \t])|は|[ \t])"
     r"[ \t]{0,3}"
     r"(?P<vq>\\?[\"'`])?",
     re.IGNORECASE,
@@ -775,6 +783,7 @@ _PW_KEYWORDS: Final = (
     "暗証番号",
     "密码",
     "비밀번호",
+    "identified",  # SQL: CREATE USER … IDENTIFIED BY '…'
 )
 
 
@@ -788,6 +797,8 @@ def _password_keys(lower: str) -> list[int]:
     return sorted(found)
 
 
+# The start of an XML element name ending where a password key starts (<password>, <db.password>).
+_XML_OPEN: Final = re.compile(r"<[A-Za-z0-9_.:\-]*$")
 _VALUE_BARE: Final = re.compile(r"[\x21\x23-\x26\x28-\x5b\x5d-\x5f\x61-\x7e]{1,200}")
 _PW_STOP: Final = _words(
     "none null nil true false undefined empty required optional string str text hidden masked "
@@ -861,6 +872,32 @@ def _password_value_ok(value: str, natural: bool, short_key: bool = False) -> bo
     return True
 
 
+def _quoted_value(text: str, start: int, quote: str) -> tuple[int, int] | None:
+    """The span of a quoted value opening before *start* (the quote may be backslash-escaped)."""
+    closing = quote[-1]
+    escaped = len(quote) == 2
+    end = text.find(("\\" if escaped else "") + closing, start, start + 200)
+    if end <= start or text.find("\n", start, end) >= 0:
+        return None
+    return start, end
+
+
+def _xml_value(text: str, m: re.Match[str], key_at: int) -> tuple[int, int] | None:
+    """The span of the text of ``<password>…</password>`` whose key starts at *key_at*."""
+    if m.group("kq") or m.group("vq") or not _XML_OPEN.search(text, max(0, key_at - 40), key_at):
+        return None
+    start = m.end()
+    end = text.find("</", start, start + 200)
+    if end < 0:
+        return None
+    raw = text[start:end]
+    value = raw.strip()
+    if not value or "\n" in value or "<" in value:
+        return None
+    start += len(raw) - len(raw.lstrip())
+    return start, start + len(value)
+
+
 def _passwords(view: TextView) -> list[Candidate]:
     lower = view.lower
     text = view.text
@@ -877,19 +914,17 @@ def _passwords(view: TextView) -> list[Candidate]:
         quote = m.group("vq")
         natural = sep.strip() not in (":=", "=>", "==", "=", ":", "：")
         bare_space = sep.isspace()
-        if bare_space and (m.group("kq") or key == "pass"):
-            continue  # "pass" is a verb; a quoted key needs a real separator
+        if bare_space and (m.group("kq") or key == "pass" or (key.startswith("identified") and not quote)):
+            # "pass" is a verb, a quoted key needs a real separator, and only the quoted SQL
+            # literal after IDENTIFIED BY is a password ("identified by name" is prose).
+            continue
         start = m.end()
-        if quote:
-            closing = quote[-1]
-            escaped = len(quote) == 2
-            close_at = text.find(("\\" if escaped else "") + closing, start, min(size, start + 200))
-            if close_at <= start:
+        if sep == ">" or quote:
+            span = _xml_value(text, m, pos) if sep == ">" else _quoted_value(text, start, quote)
+            if span is None:
                 continue
-            end = close_at
+            start, end = span
             value = text[start:end]
-            if "\n" in value:
-                continue
             natural = False
         else:
             vm = _VALUE_BARE.match(text, start)

@@ -3,9 +3,9 @@
 Detection runs on two stacked views of the input. The first is the shared canonical view
 (:func:`guardkit._canon.canonical`: NFKC, invisible characters removed, homoglyphs folded). The second
 undoes obfuscations that only matter for personal data and credentials: JSON escapes (``\\u0040``,
-``\\/``), URL escapes (``%40``), HTML character references (``&#64;``) and defanging (``[at]``,
-``[dot]``, ``[.]``, ``hxxps``). Both keep exact offset maps, so a span found in the view maps back to
-the characters as written.
+``\\/``), URL escapes (``%40``), HTML character references (``&#64;``), defanging (``[at]``,
+``[dot]``, ``[.]``, ``hxxps``) and the katakana ``ー`` typed as a dash between digits. Both keep
+exact offset maps, so a span found in the view maps back to the characters as written.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ _DEOBFUSCATE: Final = re.compile(
     r"|&(?P<ent>commat|period|sol|colon);"
     r"|(?P<hxxp>[hH][xX][xX](?=[pP][sS]?(?::|\[:\])))"
     r"|(?P<colon>\[:\](?=//)|\[://\])"
+    # The katakana prolonged sound mark typed as a dash between digits: 090ー1234ー5678.
+    r"|(?<=[0-9])(?P<dash>ー)(?=[0-9])"
     r"|[ ]?(?:\[(?P<at1>at|@)\]|\((?P<at2>at|@)\)|\{(?P<at3>at|@)\})[ ]?"
     r"|[ ]?(?:\[(?P<d1>dot|\.)\]|\((?P<d2>dot|\.)\)|\{(?P<d3>dot|\.)\})[ ]?"
     # An address spelled out: "jane dot doe at example dot com" (the words only next to each other).
@@ -53,7 +55,7 @@ _ENTITIES: Final = {"commat": "@", "period": ".", "sol": "/", "colon": ":"}
 # starts with a rare character, so the scan skips ordinary text quickly; the two word-based forms
 # are tested with plain substring searches first.
 _TRIGGER: Final = re.compile(
-    r"\\[u/]|%[0-9a-f]{2}|&#|&(?:commat|period|sol|colon);|\[:|[\[({](?:at|@|dot|\.)[\])}]"
+    r"\\[u/]|%[0-9a-f]{2}|&#|&(?:commat|period|sol|colon);|\[:|[\[({](?:at|@|dot|\.)[\])}]|ー[0-9]"
 )
 
 
@@ -80,6 +82,8 @@ def _replacement(match: re.Match[str]) -> str | None:
         return "/"
     elif group == "ent":
         return _ENTITIES[value.lower()]
+    elif group == "dash":
+        return "-"
     elif group == "hxxp":
         return "htt"
     elif group == "colon":
