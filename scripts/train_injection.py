@@ -87,6 +87,7 @@ NGRAM_FLOOR = -1.5
 NGRAM_PRUNE = 0.05
 NGRAM_MIN_ROWS = 2  # n-grams seen in fewer training rows are dropped (they only memorize)
 NGRAM_NORM = 8  # n-gram sums are scaled by sqrt(NGRAM_NORM / keys) for texts with more keys
+VOCAB_MIN_ROWS = 3  # a word joins the splitting vocabulary when this many training rows use it
 
 
 def ngram_scale(n_keys: int) -> float:
@@ -112,7 +113,7 @@ def featurize(rows: list[dict[str, str]]) -> tuple[list[list[float]], list[list[
     keys: list[list[str]] = []
     for row in rows:
         view = canonical(row["text"])
-        folded = view.folded
+        folded, _ = sig.despace(view.text, view.folded, lex.words)
         toks = sig.tokenize(folded)
         bigrams = sig.bigrams_of(toks)
         analysis = sig.analyze(view.text, folded, lex, toks, bigrams)
@@ -312,6 +313,10 @@ def main(argv: list[str] | None = None) -> int:
     report("shipped model (dev fit)", rows, scores, y)
 
     trained_on = Counter((repository(rows[i]), rows[i]["license"]) for i in train)
+    # Words seen in at least VOCAB_MIN_ROWS training rows: used to split words glued together by
+    # spaced-letter obfuscation ("revealyour" -> "reveal your").
+    seen = Counter(k for i in train for k in keys[i] if " " not in k and k.isalpha() and 3 <= len(k) <= 16)
+    vocabulary = sorted(k for k, n in seen.items() if n >= VOCAB_MIN_ROWS)
     data = {
         "format": 1,
         "signals": list(sig.SIGNALS),
@@ -321,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         "thresholds": {"user": 0.5, "document": round(doc_threshold, 4)},
         "ngram_norm": NGRAM_NORM,
         "ngram_weights": ngrams,
+        "vocabulary": vocabulary,
         "training": {
             "corpus_sha256": digest,
             "rows_total": len(rows),
@@ -337,7 +343,10 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(
         json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")), encoding="utf-8"
     )
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB, {len(ngrams)} n-grams)")
+    print(
+        f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB, {len(ngrams)} n-grams, "
+        f"{len(vocabulary)} vocabulary words)"
+    )
     return 0
 
 

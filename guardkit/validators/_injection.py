@@ -31,6 +31,9 @@ _ACTIONS = ("block", "redact", "warn")
 # Extra logit for text found where a human reader would not see it, or encoded.
 _HIDDEN_BONUS = 1.5
 _DECODED_BONUS = 1.0
+# Extra logit for words spelled out letter by letter ("i g n o r e"), an obfuscation ordinary text
+# does not use, when the text carries evidence of its own.
+_SPACED_BONUS = 0.7
 _SENTENCE_END = re.compile(r"[.!?\n]")
 _MAX_SPAN = 400
 
@@ -44,7 +47,7 @@ def _fold(text: str) -> str:
 class _Model:
     """The shipped weights, loaded once per process."""
 
-    __slots__ = ("bias", "doc_extra", "lexicon", "ngram", "norm", "signal_w", "thresholds")
+    __slots__ = ("bias", "doc_extra", "lexicon", "ngram", "norm", "signal_w", "thresholds", "vocab")
 
     def __init__(self, data: dict[str, Any]) -> None:
         names = list(data["signals"])
@@ -61,6 +64,11 @@ class _Model:
         self.norm = int(data.get("ngram_norm", 24))
         self.thresholds: dict[str, float] = {k: float(v) for k, v in data["thresholds"].items()}
         self.lexicon = _sig.build_lexicon(_fold)
+        # Words known to the model, for splitting words glued by spaced-letter obfuscation.
+        learned = {k for k in self.ngram if " " not in k and k.isalpha() and len(k) <= 16}
+        learned.update(str(k) for k in data.get("vocabulary", ()))
+        core = self.lexicon.words
+        self.vocab: frozenset[str] = frozenset(learned) - core
 
 
 _LOCK = threading.Lock()
@@ -84,14 +92,23 @@ def _sigmoid(z: float) -> float:
 
 
 class _Scored:
-    """One scored region: its logit, signal analysis and n-gram sum."""
+    """One scored region: its logit, signal analysis, n-gram sum and the folded text it scored."""
 
-    __slots__ = ("analysis", "logit", "ngram")
+    __slots__ = ("analysis", "edits", "folded", "logit", "ngram")
 
-    def __init__(self, logit: float, analysis: _sig.Analysis, ngram: float) -> None:
+    def __init__(
+        self,
+        logit: float,
+        analysis: _sig.Analysis,
+        ngram: float,
+        folded: str,
+        edits: tuple[tuple[int, int, int, int], ...],
+    ) -> None:
         self.logit = logit
         self.analysis = analysis
         self.ngram = ngram
+        self.folded = folded
+        self.edits = edits
 
 
 class PromptInjection:
@@ -163,6 +180,8 @@ class PromptInjection:
 
     def _score_region(self, text: str, folded: str) -> _Scored:
         m = self._model
+        plain = folded
+        folded, edits = _sig.despace(text, plain, m.lexicon.words, m.vocab)
         toks = _sig.tokenize(folded)
         bigrams = _sig.bigrams_of(toks)
         analysis = _sig.analyze(text, folded, m.lexicon, toks, bigrams)
@@ -179,7 +198,10 @@ class PromptInjection:
         ngram = sum(filter(None, map(m.ngram.get, keys)))
         if len(keys) > m.norm:
             ngram *= math.sqrt(m.norm / len(keys))
-        return _Scored(z + ngram, analysis, ngram)
+        z += ngram
+        if edits and z - m.bias > 0.5 and any(plain[e[2]].isalpha() for e in edits):
+            z += _SPACED_BONUS
+        return _Scored(z, analysis, ngram, folded, edits)
 
     def _regions(self, text: str) -> tuple[CanonicalText, _Scored, list[tuple[float, int, int, _Scored]]]:
         """Score the main text, then decoded payloads and hidden content (with their spans)."""
@@ -269,7 +291,7 @@ class PromptInjection:
         """Original span of the sentence around the strongest signal (whole text if none)."""
         contrib = self._contributions(scored)
         where = scored.analysis.where
-        folded = view.folded
+        folded = scored.folded
         for _, name in contrib:
             loc = where.get(name)
             if loc is None:
@@ -283,6 +305,9 @@ class PromptInjection:
                 if at < 0:
                     continue
             s, e = _sentence(folded, at)
+            if scored.edits:
+                s = _sig.despaced_offset(scored.edits, s)
+                e = max(s, _sig.despaced_offset(scored.edits, e))
             return view.folded_to_original(s, e)
         return (0, len(view.original))
 

@@ -23,6 +23,8 @@ __all__ = [
     "analyze",
     "bigrams_of",
     "build_lexicon",
+    "despace",
+    "drop_compounds",
     "ngram_keys",
     "token_iter",
     "tokenize",
@@ -32,6 +34,8 @@ __all__ = [
 # stay whole. Apostrophes and hyphens join word parts ("don't", "role-play").
 _W = r"\w\u0300-\u036f\u0900-\u0dff\u0e00-\u0e7f\u064b-\u065f\u0670"
 _TOKEN = re.compile(rf"[{_W}]+(?:['\u2019-][{_W}]+)*")
+# The same tokens for ASCII text, where the extra ranges cannot occur (a plain \w runs faster).
+_TOKEN_ASCII = re.compile(r"\w+(?:['-]\w+)*")
 # Scripts written without spaces: split into character bigrams for n-gram keys.
 _NOSPACE = re.compile(r"[\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]")
 
@@ -137,7 +141,7 @@ class Lexicon:
         fold: The folding function of the canonical view (``canonical(s).folded``).
     """
 
-    __slots__ = ("cjk", "one", "two")
+    __slots__ = ("cjk", "one", "two", "words")
 
     def __init__(self, fold: Callable[[str], str]) -> None:
         one: dict[str, set[int]] = {}
@@ -154,6 +158,9 @@ class Lexicon:
                     two.setdefault(f"{toks[0]} {toks[1]}", set()).add(cls)
         self.one: dict[str, tuple[int, ...]] = {k: tuple(sorted(v)) for k, v in one.items()}
         self.two: dict[str, tuple[int, ...]] = {k: tuple(sorted(v)) for k, v in two.items()}
+        # Known words for splitting glued spaced-letter runs: lexicon words and common function words.
+        words = {w for k in (*one, *two) for w in k.split(" ") if w.isalpha()}
+        self.words: frozenset[str] = drop_compounds(frozenset(words | _COMMON_WORDS))
         rules = []
         for signal, first, second in CJK_RULES:
             a = "|".join(re.escape(fold(x)) for x in first if x)
@@ -163,6 +170,18 @@ class Lexicon:
         self.cjk: tuple[tuple[str, re.Pattern[str]], ...] = tuple(rules)
 
 
+def drop_compounds(words: frozenset[str], base: frozenset[str] | None = None) -> frozenset[str]:
+    """*words* without compounds of two words of *base* (default *words*) of four letters or more,
+    such as "systemprompt" ("forget" stays).
+
+    Splitting glued text prefers the two words, which the phrase signals know.
+    """
+    base = words if base is None else base
+    return frozenset(
+        w for w in words if not any(w[:i] in base and w[i:] in base for i in range(4, len(w) - 3))
+    )
+
+
 def build_lexicon(fold: Callable[[str], str]) -> Lexicon:
     """Return the lexicon folded with *fold*."""
     return Lexicon(fold)
@@ -170,7 +189,7 @@ def build_lexicon(fold: Callable[[str], str]) -> Lexicon:
 
 def tokenize(folded: str) -> list[str]:
     """Split folded text into word tokens."""
-    return _TOKEN.findall(folded)
+    return (_TOKEN_ASCII if folded.isascii() else _TOKEN).findall(folded)
 
 
 def bigrams_of(toks: Sequence[str]) -> list[str]:
@@ -195,6 +214,161 @@ def ngram_keys(toks: Sequence[str], folded: str, bigrams: list[str] | None = Non
     keys = set(toks)
     keys.update([a + " " + b for a, b in itertools.pairwise(toks)])
     return keys
+
+
+def _wordset(spec: str) -> frozenset[str]:
+    """The space-separated words of *spec*."""
+    return frozenset(spec.split())
+
+
+# ---------------------------------------------------------------------------------------------------
+# Spaced-letter obfuscation. The canonical view joins "i g n o r e" into "ignore", but consecutive
+# spaced-out words lose their boundaries ("r e v e a l y o u r" -> "revealyour"). When the text holds
+# such runs, long tokens that are not known words are split back into known words.
+
+# Three single letters or digits in a row between separators: the text holds a spaced-letter run.
+_SPACED_HINT = re.compile(r"[ ._\-]\w[ ._\-]\w[ ._\-]")
+_GLUED = re.compile(r"[^\W\d_]{6,64}")
+# What spaced-letter obfuscation leaves in the folded view: glued words, and numbers whose digits stay
+# apart ("2 0 2 4").
+_DESPACE_TARGET = re.compile(r"(?<![^\W_])[^\W\d_]{6,64}(?![^\W_])|(?<!\w)\d(?: \d(?!\w))+")
+_SHORT_WORDS = _wordset("a i am an as at be by do go he if in is it me my no of on or so to up us we s t")
+_MAX_WORD = 16
+# Function words that spaced text glues onto its neighbours ("a l l y o u r" -> "allyour").
+_COMMON_WORDS = _wordset(
+    "a i an the this that these those all any every each some no not now and or but if then so to "
+    "of in on at by for from with as is are was were be been am do does did have has had will would "
+    "can could should must may might you your yours yourself me my mine we our us they them their it "
+    "its he she his her what which who how why when where here there above below before after new "
+    "just only also out up down into over about instead again"
+)
+
+
+def _inflected(word: str, vocab: frozenset[str]) -> bool:
+    """Whether *word* is a known word plus a plural or verb ending ("refuses", "ignored")."""
+    for suffix in ("s", "es", "d", "ed", "ing"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2 and word[: -len(suffix)] in vocab:
+            return True
+    return False
+
+
+def _segment(
+    tok: str, vocab: frozenset[str], extra: frozenset[str], *, strict: bool = False
+) -> list[str] | None:
+    """Split a glued token into the fewest known words; ``None`` unless known words cover most of it.
+
+    Words of *vocab* (with plural and verb endings) are preferred to words of *extra*; words shorter
+    than three letters count only when they are common English words, so "theory" is not cut into
+    "the or y". Unknown pieces of four letters or more are allowed at a cost that grows with their
+    length, so a name inside a glued run does not block the split of the words around it (unless
+    *strict*). The whole token is never a piece: a known compound such as "systemprompt" is split
+    when known words make it up.
+    """
+    n = len(tok)
+    inf = 1 << 30
+    cost = [0] + [inf] * n
+    back = [0] * (n + 1)
+    known = [False] * (n + 1)
+    for i in range(1, n + 1):
+        best = inf
+        lo = i - _MAX_WORD if i > _MAX_WORD else 0
+        for j in range(lo, i):
+            c = cost[j]
+            if c + 2 > best or (j == 0 and i == n):
+                continue
+            piece = tok[j:i]
+            if i - j < 3:
+                if piece in _SHORT_WORDS and c + 2 < best:
+                    best, back[i], known[i] = c + 2, j, True
+            elif piece in vocab or (piece[-1] in "sdg" and _inflected(piece, vocab)):
+                if c + 2 < best:
+                    best, back[i], known[i] = c + 2, j, True
+            elif piece in extra:
+                if c + 3 < best:
+                    best, back[i], known[i] = c + 3, j, True
+            elif i - j >= 4 and c + 3 * (i - j) + 2 < best:
+                best, back[i], known[i] = c + 3 * (i - j) + 2, j, False
+        cost[i] = best
+    if cost[n] >= inf:
+        return None
+    pieces: list[str] = []
+    unknown = 0
+    anchored = False
+    i = n
+    while i > 0:
+        j = back[i]
+        piece = tok[j:i]
+        pieces.append(piece)
+        if not known[i]:
+            unknown += i - j
+        elif i - j >= 3 and not anchored:
+            anchored = piece in vocab or _inflected(piece, vocab)
+        i = j
+    if len(pieces) < 2 or unknown * 2 > n or not anchored or (strict and unknown):
+        return None
+    pieces.reverse()
+    return pieces
+
+
+def despace(
+    text: str, folded: str, vocab: frozenset[str], extra: frozenset[str] = frozenset()
+) -> tuple[str, tuple[tuple[int, int, int, int], ...]]:
+    """Split words that spaced-letter obfuscation glued together in *folded*.
+
+    Only tokens that are not words of *text* itself are split, so ordinary words are never cut.
+
+    Args:
+        text: The canonical text (case kept).
+        folded: Its folded form.
+        vocab: Known words (folded), preferred when splitting.
+        extra: More known words, used where *vocab* has none.
+
+    Returns:
+        The de-spaced folded text (*folded* itself when nothing changed) and the edits as
+        ``(new_start, new_end, old_start, old_end)`` spans, for :func:`despaced_offset`.
+    """
+    if _SPACED_HINT.search(text) is None:
+        return folded, ()
+    # Glued tokens are the long folded tokens that are not words of the text itself.
+    written = set(_GLUED.findall(text.lower()))
+    pieces: list[str] = []
+    edits: list[tuple[int, int, int, int]] = []
+    pos = 0
+    out_len = 0
+    for m in _DESPACE_TARGET.finditer(folded):
+        tok = m.group()
+        if tok[0].isdecimal():
+            joined = tok.replace(" ", "")  # a spaced-out number: "2 0 2 4" -> "2024"
+        else:
+            if tok in written:
+                continue
+            split = _segment(tok, vocab, extra, strict=tok in vocab or tok in extra)
+            if split is None:
+                continue
+            joined = " ".join(split)
+        a, b = m.span()
+        pieces.append(folded[pos:a])
+        out_len += a - pos
+        pieces.append(joined)
+        edits.append((out_len, out_len + len(joined), a, b))
+        out_len += len(joined)
+        pos = b
+        if len(edits) >= 256:
+            break
+    if not edits:
+        return folded, ()
+    pieces.append(folded[pos:])
+    return "".join(pieces), tuple(edits)
+
+
+def despaced_offset(edits: Sequence[tuple[int, int, int, int]], at: int) -> int:
+    """Map an offset in the de-spaced text back to the folded text it came from."""
+    for new_start, new_end, old_start, old_end in reversed(edits):
+        if new_start <= at:
+            if at < new_end:
+                return old_start + min(at - new_start, old_end - old_start)
+            return at - new_end + old_end
+    return at
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -348,6 +522,28 @@ _EDGE_VERB = frozenset(
         "calculate",
     ]
 )
+# Words one of which every match of _SWITCH contains (as a whole word): a cheap gate before searching.
+_SWITCH_VERBS = _wordset(
+    "changed updated replaced ended expired lifted revoked removed over finished complete concluded "
+    "given granted upgraded reprogrammed reconfigured freed released unlocked jailbroken upgrade "
+    "update patch reset"
+)
+_SWITCH_NEW = _wordset("new updated revised changed real actual")
+_SWITCH_NOUNS = _wordset("rules instructions directives guidelines orders task objective mission")
+# Words of the AI that _ADDRESSED looks for (its "when you summarize ..." branch needs "when").
+_AI_WORDS = _wordset(
+    "ai ais assistant assistants model models llm llms chatbot chatbots bot bots agent agents gpt gpts "
+    "chatgpt summarizer summarizers summariser summarisers automated"
+)
+# Whole words one of which every match of _SYSMODE contains (besides "debug...").
+_SYSMODE_WORDS = _wordset(
+    "system admin administrator developer root sudo operator supervisor security emergency priority "
+    "maintenance god sys enabled activated unlocked authorized authorised"
+)
+# Whole words one of which every match of _FAKE_DELIM contains.
+_DELIM_WORDS = _wordset(
+    "end begin start stop new system user instruction instructions context document prompt input data rules"
+)
 _SYSMODE_ANCHORS = (
     "system",
     "admin",
@@ -480,6 +676,8 @@ _WEAK_PERSONA = frozenset(
 _RARE = frozenset("\\]}{[()*!<>|~^@#$%+=`;")
 _CAMEL = re.compile(r"[a-z][A-Z]")
 _RARE_RE = re.compile(r"[\\\]}{\[()*!<>|~^@#$%+=`;]")
+_DROP_UPPER = dict.fromkeys(range(ord("A"), ord("Z") + 1))
+_WORD_PARTS = re.compile(r"['\u2019-]")
 
 
 def _search(
@@ -515,12 +713,12 @@ def _adversarial(text: str) -> float:
     """Score in ``[0, 1]`` for an optimizer-made gibberish run at either end of *text*."""
     if len(text) < 40:
         return 0.0
-    if _CODE_SHAPE.search(text[:2000]):
+    ends = (text[-400:], text[:400]) if len(text) > 400 else (text,)
+    parts = [p for p in ends if _odd_count(p) >= 4]
+    if not parts or _CODE_SHAPE.search(text[:2000]):
         return 0.0
     best = 0.0
-    for part in (text[-400:], text[:400]):
-        if len(_RARE_RE.findall(part)) + len(_CAMEL.findall(part)) < 4:
-            continue
+    for part in parts:
         toks = part.split()
         if len(toks) < 8:
             continue
@@ -543,6 +741,32 @@ def _adversarial(text: str) -> float:
         frac = top / w
         best = max(best, frac)
     return 0.0 if best < 0.3 else min(1.0, (best - 0.2) / 0.4)
+
+
+def _odd_count(part: str) -> int:
+    """Rare characters plus camel-case joints of *part*, counted up to 4."""
+    rare = len(_RARE_RE.findall(part))
+    if rare >= 4 or len(part) - len(part.translate(_DROP_UPPER)) < 4 - rare:
+        return rare
+    return rare + len(_CAMEL.findall(part))
+
+
+def _short_run(text: str) -> bool:
+    """Whether *text* has 40 whitespace-separated chunks of at most 3 characters in a row.
+
+    A necessary condition for a _FLOOD match, checked without a regular expression.
+    """
+    if text.count(" ") + text.count("\t") < 40:
+        return False
+    run = 0
+    for chunk in text.split():
+        if len(chunk) <= 3:
+            run += 1
+            if run >= 40:
+                return True
+        else:
+            run = 0
+    return False
 
 
 def _edge_task(text: str) -> int:
@@ -600,7 +824,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         The signal activations and their locations.
     """
     if toks is None:
-        toks = _TOKEN.findall(folded)
+        toks = tokenize(folded)
     v = [0.0] * len(SIGNALS)
     where: dict[str, tuple[str, int]] = {}
     pos: list[list[int]] = [[] for _ in range(N_CLASSES)]
@@ -764,16 +988,26 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     if m:
         fire("prefix_force", 1.0, m.start())
         where["prefix_force"] = ("chr", m.start())
-    if True:
+    words = set(toks)
+    if "-" in folded or "'" in folded or "\u2019" in folded:
+        words.update(p for t in toks if not t.isalnum() for p in _WORD_PARTS.split(t))
+    m = None
+    if not words.isdisjoint(_SYSMODE_WORDS) or "debug" in folded:
         m = _search(_SYSMODE, folded, _SYSMODE_ANCHORS, 120)
-        if m:
-            fire("system_mode", 1.0, 0)
-            where["system_mode"] = ("chr", m.start())
-    m = _search(_SWITCH, folded, _SWITCH_ANCHORS, 120)
+    if m:
+        fire("system_mode", 1.0, 0)
+        where["system_mode"] = ("chr", m.start())
+    m = (
+        _search(_SWITCH, folded, _SWITCH_ANCHORS, 120)
+        if not words.isdisjoint(_SWITCH_VERBS)
+        or (("was" in words or "were" in words) and ("just" in words or "only" in words))
+        or (not words.isdisjoint(_SWITCH_NEW) and not words.isdisjoint(_SWITCH_NOUNS))
+        else None
+    )
     if m:
         fire("context_switch", 1.0, 0)
         where["context_switch"] = ("chr", m.start())
-    m = _search(_FAKE_DELIM, folded, _DELIM_ANCHORS, 140)
+    m = _search(_FAKE_DELIM, folded, _DELIM_ANCHORS, 140) if not words.isdisjoint(_DELIM_WORDS) else None
     if m:
         fire("fake_delimiter", 1.0, 0)
         where["fake_delimiter"] = ("chr", m.start())
@@ -782,7 +1016,12 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         if m:
             fire("special_tokens", 1.0, 0)
             where["special_tokens"] = ("chr", m.start())
-    m = _search(_ADDRESSED, folded, _ADDRESSED_ANCHORS, 120)
+    if not words.isdisjoint(_AI_WORDS):
+        m = _search(_ADDRESSED, folded, _ADDRESSED_ANCHORS, 120)
+    elif "when" in words:
+        m = _search(_ADDRESSED, folded, ("when ",), 120)
+    else:
+        m = None
     if m:
         fire("addressed_to_ai", 1.0, 0)
         where["addressed_to_ai"] = ("chr", m.start())
@@ -801,7 +1040,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     if adv:
         v[_S["adversarial_suffix"]] = adv
         where["adversarial_suffix"] = ("raw", max(0, len(text) - 400))
-    if len(text) >= 120:
+    if len(text) >= 120 and _short_run(text):
         m = _FLOOD.search(text)
         if m and len(set(m.group().split())) <= 4:
             v[_S["token_flood"]] = 1.0
@@ -835,4 +1074,4 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
 
 def token_iter(folded: str) -> Iterator[re.Match[str]]:
     """Iterate over the token matches of folded text (same tokens as :func:`tokenize`)."""
-    return _TOKEN.finditer(folded)
+    return (_TOKEN_ASCII if folded.isascii() else _TOKEN).finditer(folded)
