@@ -4,6 +4,7 @@
 legitimate sequence, and folds look-alike Cyrillic and Greek letters to Latin in mixed-script words.
 :attr:`CanonicalText.folded` adds case, leetspeak, spaced-letter and whitespace folding for word and
 phrase detectors. Every span of either view maps back to the smallest span of the original text.
+:func:`invisible_runs` reports exactly the invisible characters the view drops.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
     from guardkit._decode import Decoded
 
-__all__ = ["CanonicalText", "canonical"]
+__all__ = ["INVISIBLE_KINDS", "CanonicalText", "canonical", "invisible_runs"]
 
 _normalize = unicodedata.normalize
 _is_normalized = unicodedata.is_normalized
@@ -34,17 +35,24 @@ VS16: Final = "\ufe0f"
 _KEYCAP: Final = "\u20e3"
 
 # Invisible and format characters removed from the view unless a keep rule below applies (all of
-# them are in _INVISIBLE_SET at the end of the module). The patterns cover the BMP ones only: `re`
-# tests a class that mixes both planes range by range, while a BMP-only class is one table lookup
-# per character, so the few astral characters of a text are checked one by one instead.
+# them are in _INVISIBLE_SET at the end of the module). The BMP ones form one character class,
+# which `re` tests with one table lookup per character.
 _INVISIBLE_BMP: Final = (
-    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
-    "\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
 )
+# Candidates for an invisible character: the BMP ones, and two astral ranges that hold the astral
+# ones (U+1BCA0-1BCA3, U+1D173-1D17A, U+E0000-E01EF) but no emoji. `re` checks astral ranges one
+# by one after the table lookup, and every extra range costs about as much as the lookup, so the
+# few rare characters these two ranges also hold are filtered out afterwards.
+_CANDIDATE: Final = f"[{_INVISIBLE_BMP}\U0001bca0-\U0001d17a\U000e0000-\U000e01ef]"
+_CANDIDATE_RE: Final = re.compile(_CANDIDATE)
+# Written as `[x][x]*` rather than `[x]+`: a pattern that starts with a character class lets `re`
+# skip to the next candidate with a fast scan instead of trying a match at every position.
+_CANDIDATE_RUN_RE: Final = re.compile(f"{_CANDIDATE}{_CANDIDATE}*")
 _ASTRAL_RE: Final = re.compile("[\U00010000-\U0010ffff]")
-_INVISIBLE_BMP_RE: Final = re.compile(f"[{_INVISIBLE_BMP}]")
-_ASTRAL_RUN_RE: Final = re.compile("[\U00010000-\U0010ffff]+")
-_NON_ASCII_RUN_RE: Final = re.compile(r"[^\x00-\x7f]+")
+_ASTRAL_RUN_RE: Final = re.compile("[\U00010000-\U0010ffff][\U00010000-\U0010ffff]*")
+_NON_ASCII_RUN_RE: Final = re.compile(r"[^\x00-\x7f][^\x00-\x7f]*")
 
 # Emoji flag tag sequence (England, Scotland, Wales): black flag, tag letters/digits, cancel tag.
 _FLAG_TAGS_RE: Final = re.compile("\U0001f3f4([\U000e0030-\U000e0039\U000e0061-\U000e007a]{1,8}\U000e007f)")
@@ -73,6 +81,16 @@ _JOINING_RE: Final = re.compile(
     "\u0900-\u0dff\u1000-\u109f\u1780-\u17ff\u1800-\u18af\ua8e0-\ua8ff\ua9e0-\ua9ff"
     "\uaa60-\uaa7f\ufb50-\ufdff\ufe70-\ufefe]"
 )
+# Variation selectors: standard (VS1-16), ideographic (VS17-256) and Mongolian free ones (FVS1-4).
+# A sequence takes one selector after its base character; two or more in a row carry data.
+_SELECTORS: Final = frozenset(
+    chr(c)
+    for a, b in ((0xFE00, 0xFE0F), (0xE0100, 0xE01EF), (0x180B, 0x180D), (0x180F, 0x180F))
+    for c in range(a, b + 1)
+)
+_KEYCAP_BASES: Final = frozenset("0123456789#*")
+# Mongolian letters, which take a free variation selector (FVS1-4).
+_MONGOLIAN_RE: Final = re.compile("[\u1820-\u1878\u1880-\u18aa]")
 
 # fmt: off
 # Look-alike letters folded to Latin only in mixed-script context (see _fold_scripts).
@@ -100,6 +118,8 @@ _ALWAYS_CONFUSABLES: Final = {
     "\u2212": "-", "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"',
 }
+# Folds to ASCII punctuation: these never compose with what follows, so the view stays NFKC.
+_PUNCTUATION_FOLDS: Final = frozenset(c for c, r in _ALWAYS_CONFUSABLES.items() if not r.isalpha())
 _LATIN_CLASS: Final = "[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]"
 _LATIN_RE: Final = re.compile(_LATIN_CLASS)
 _WORD_RE: Final = re.compile(r"[^\W\d_]+")
@@ -129,6 +149,15 @@ _ELEM_RE: Final = re.compile(_ELEM)
 _CACHE_SIZE: Final = 8
 
 
+def _is_letter(c: str) -> bool:
+    """Whether `re` counts *c* as a letter (``[^\\W\\d_]``)."""
+    return c.isalnum() and not c.isdecimal()
+
+
+# Blocks that hold the usual word gaps: ASCII and Latin-1, general punctuation, CJK punctuation.
+_GAP_BLOCKS: Final = ((0x0000, 0x024F), (0x2000, 0x206F), (0x3000, 0x303F))
+
+
 class _Tables:
     """Character classes derived from the Unicode tables, built on first non-ASCII input."""
 
@@ -138,6 +167,9 @@ class _Tables:
         "composers",
         "composing_starters",
         "conf_word_re",
+        "lookalike_hint_re",
+        "mixed_free_re",
+        "one_to_one_re",
         "latin_then_other_re",
         "lookalike_only_re",
         "other_then_latin_re",
@@ -154,7 +186,8 @@ class _Tables:
         complex_bmp = {ord(c) for c in self.composers} | {ord(c) for c in _chars(_EXPANDING)}
         # BMP only: astral characters are few and checked one by one (see _cluster_spans).
         bmp = _class_body(_ranges(cp for cp in complex_bmp if cp < 0x10000))
-        self.complex_run_re = re.compile(f"[{bmp}{_INVISIBLE_BMP}]+")
+        self.complex_run_re = re.compile(f"[{bmp}{_INVISIBLE_BMP}][{bmp}{_INVISIBLE_BMP}]*")
+        self.one_to_one_re = re.compile(f"[{_class_body(_parse_ranges_pairs(_ONE_TO_ONE))}]")
         always = "".join(re.escape(c) for c in _ALWAYS_CONFUSABLES)
         self.always_re = re.compile(f"[{always}]")
         script = "".join(_SCRIPT_CONFUSABLES)
@@ -167,6 +200,24 @@ class _Tables:
         self.latin_then_other_re = re.compile(f"{_LATIN_CLASS}{not_latin}")
         self.other_then_latin_re = re.compile(f"{_LATIN_CLASS}(?<={not_latin}{_LATIN_CLASS})")
         self.lookalike_only_re = re.compile(rf"[{script}](?<![^\W\d_][{script}])[{script}]*(?![^\W\d_])")
+        # Necessary conditions for any fold, so that text without one skips the exact search
+        # below. The classes are plain tables (a category test per character costs several
+        # times more), so they are approximations on the safe side: `sure_gap` holds only
+        # characters that are not letters, `sure_letter` only letters.
+        lat = _LATIN_CLASS[1:-1]
+        gap = _class_body(_ranges(cp for a, b in _GAP_BLOCKS for cp in range(a, b + 1) if not _is_letter(chr(cp))))
+        sure = _class_body(_ranges(cp for cp in range(0x370, 0x530) if _is_letter(chr(cp))))
+        # A word that holds a look-alike and a Latin letter: from one gap to the first look-alike
+        # after it, no Latin letter; from there to the next gap, none either. One step per word
+        # with a look-alike; everything else is skipped by fast loops.
+        self.mixed_free_re = re.compile(
+            f"(?:(?:[^{script}]*[{gap}])?[^{gap}{lat}{script}]*+[{script}][^{gap}{lat}]*+(?![{lat}]))*+"
+            f"[^{script}]*+"
+        )
+        # A run of look-alikes that is not next to a letter: maybe a word made only of look-alikes.
+        self.lookalike_hint_re = re.compile(
+            f"[{script}](?<![{lat}{sure}][{script}])[{script}]*+(?![{lat}{sure}])"
+        )
         self.script_table = {ord(k): v for k, v in _SCRIPT_CONFUSABLES.items()}
 
 
@@ -309,12 +360,21 @@ def _is_emoji(c: str) -> bool:
     return "\U0001f000" <= c <= "\U0001faff" or "\u2600" <= c <= "\u27bf" or c in _EMOJI_BMP
 
 
-def _keep_invisible(
-    c: str, prev: str, text: str, i: int, flag_tags: frozenset[int], composers: frozenset[str]
-) -> bool:
-    """Decide whether the invisible character *c* at *i* belongs to a legitimate sequence.
+def _is_ideograph(c: str) -> bool:
+    """Whether *c* is a CJK ideograph, which may take an ideographic variation selector."""
+    return (
+        "\u4e00" <= c <= "\u9fff"
+        or "\u3400" <= c <= "\u4dbf"
+        or "\uf900" <= c <= "\ufaff"
+        or "\U00020000" <= c <= "\U0003ffff"
+    )
 
-    *prev* is the character the view has just before it (``""`` at the start of the text).
+
+def _keep_invisible(c: str, prev: str, text: str, i: int, composers: frozenset[str]) -> bool:
+    """Decide whether the contextual invisible character *c* at *i* belongs to a legitimate sequence.
+
+    *prev* is the character the view has just before it (``""`` at the start of the text). Tag
+    characters are decided by :func:`_keep_at` alone.
     """
     if c in (ZWJ, ZWNJ):
         if not prev:
@@ -327,18 +387,41 @@ def _keep_invisible(
         if not nxt:
             return False
         return (emoji_left and _is_emoji(nxt)) or (joining_left and _JOINING_RE.match(nxt) is not None)
+    # A variation selector: one, right after its base. Next to another selector it carries data.
+    if text[i - 1 : i] in _SELECTORS or text[i + 1 : i + 2] in _SELECTORS:
+        return False
     if c in (VS16, VS15):
         if _is_emoji(prev):
             return True
         # Keycap sequences: digit, #, or * then VS16 then U+20E3.
-        return len(prev) == 1 and prev in "0123456789#*" and text[i + 1 : i + 2] == _KEYCAP
+        return prev in _KEYCAP_BASES and text[i + 1 : i + 2] == _KEYCAP
+    if "\U000e0100" <= c:
+        return _is_ideograph(prev)
+    return _MONGOLIAN_RE.match(prev) is not None  # FVS1-4
+
+
+def _keep_at(
+    c: str, prev: str, text: str, i: int, flag_tags: frozenset[int], composers: frozenset[str]
+) -> bool:
+    """Decide whether the view keeps the invisible character *c* at *i*: the one keep rule.
+
+    Args:
+        c: ``text[i]``, a character of ``_INVISIBLE_SET``.
+        prev: The character the view has just before it (``""`` at the start of the text).
+        text: The whole original text.
+        i: The offset of *c*.
+        flag_tags: Offsets of the tag characters of emoji flag tag sequences.
+        composers: Characters that may compose with the character before them.
+    """
+    if c not in _CONTEXTUAL:
+        return False
     if "\U000e0000" <= c <= "\U000e007f":
         return i in flag_tags
-    return False
+    return _keep_invisible(c, prev, text, i, composers)
 
 
 # Invisible characters that some sequences legitimately contain; every other one is always dropped.
-_CONTEXTUAL: Final = frozenset([ZWJ, ZWNJ, VS15, VS16, *map(chr, range(0xE0020, 0xE0080))])
+_CONTEXTUAL: Final = frozenset([ZWJ, ZWNJ, *_SELECTORS, *map(chr, range(0xE0020, 0xE0080))])
 
 # How far the joiner rules look around a joiner. Decisions read the view as NFKC will produce
 # it (marks reordered, invisible characters dropped), so canonical() stays idempotent; the reach
@@ -410,6 +493,48 @@ def _cluster_spans(text: str, tables: _Tables, *, astral: bool) -> Iterator[tupl
         yield last
 
 
+def _clusters(spans: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int, int]]:
+    """``(start, a, b)`` for each span ``[a, b)``: the cluster is the span and the character before it.
+
+    Spans never touch (see :func:`_cluster_spans`), so the character before a span is a plain one.
+    """
+    for a, b in spans:
+        yield (a - 1 if a else a), a, b
+
+
+def _kept(
+    text: str, start: int, a: int, b: int, flag_tags: frozenset[int], composers: frozenset[str]
+) -> tuple[list[int], list[str]]:
+    """Offsets and characters of ``text[start:b]`` that the view keeps (see :func:`_clusters`).
+
+    Every drop decision of the view is taken here, for :func:`_rebuild` and :func:`invisible_runs`.
+    """
+    if b - start == 2 and a == start + 1:
+        # One invisible character after a visible one, the usual case (an emoji joiner, a
+        # Persian ZWNJ, a stray zero-width space): decide it directly.
+        first, c = text[start], text[a]
+        if c in _INVISIBLE_SET and not _keep_at(c, _nfkc(first)[-1:], text, a, flag_tags, composers):
+            return [start], [first]
+        return [start, a], [first, c]
+    kept_idx: list[int] = []
+    kept_chr: list[str] = []
+    seg_start = 0  # index in kept_chr of the last starter: where the view's last segment begins
+    for i in range(start, b):
+        c = text[i]
+        if c in _INVISIBLE_SET:
+            if c not in _CONTEXTUAL:
+                continue
+            tail = kept_chr[max(seg_start, len(kept_chr) - _REACH) :]
+            prev = _nfkc("".join(tail))[-1:] if tail else ""
+            if not _keep_at(c, prev, text, i, flag_tags, composers):
+                continue
+        if c not in composers:
+            seg_start = len(kept_chr)
+        kept_idx.append(i)
+        kept_chr.append(c)
+    return kept_idx, kept_chr
+
+
 def _rebuild(
     text: str, spans: Iterable[tuple[int, int]], tables: _Tables, *, strict: bool = False
 ) -> tuple[str, _OffsetMap | None]:
@@ -425,8 +550,7 @@ def _rebuild(
     composers = tables.composers
     flag_tags: frozenset[int] | None = None
     pos = 0
-    for a, b in spans:
-        start = a - 1 if a > pos else a
+    for start, a, b in _clusters(spans):
         if start > pos:
             _emit_plain(out, text, pos, start, tables)
         pos = b
@@ -436,36 +560,15 @@ def _rebuild(
             continue
         if flag_tags is None:
             flag_tags = _flag_tag_positions(text)
+        kept_idx, kept_chr = _kept(text, start, a, b, flag_tags, composers)
         if b - start == 2 and a == start + 1:
-            # One invisible character after a visible one, the usual case (an emoji joiner, a
-            # Persian ZWNJ, a stray zero-width space): decide it directly.
-            c = cluster[1]
-            if c in _CONTEXTUAL and _keep_invisible(c, _nfkc(cluster[0])[-1:], text, a, flag_tags, composers):
+            if len(kept_idx) == 2:
                 _emit_visible(out, cluster, start, tables, strict=strict)
             else:
                 _emit_visible(out, cluster[0], start, tables, strict=strict)
                 out.remove(a, b)
-            continue
-        kept_idx: list[int] = []
-        kept_chr: list[str] = []
-        seg_start = 0  # index in kept_chr of the last starter: where the view's last segment begins
-        for i in range(start, b):
-            c = text[i]
-            if c in _INVISIBLE_SET:
-                if "\U000e0000" <= c <= "\U000e007f":
-                    if i not in flag_tags:
-                        continue
-                elif c not in _CONTEXTUAL:
-                    continue
-                tail = kept_chr[max(seg_start, len(kept_chr) - _REACH) :]
-                prev = _nfkc("".join(tail))[-1:] if tail else ""
-                if not _keep_invisible(c, prev, text, i, flag_tags, composers):
-                    continue
-            if c not in composers:
-                seg_start = len(kept_chr)
-            kept_idx.append(i)
-            kept_chr.append(c)
-        _emit_cluster(out, text, start=start, end=b, kept_idx=kept_idx, kept_chr=kept_chr, m0=m0)
+        else:
+            _emit_cluster(out, text, start=start, end=b, kept_idx=kept_idx, kept_chr=kept_chr, m0=m0)
     if pos < len(text):
         _emit_plain(out, text, pos, len(text), tables)
     return out.finish(len(text))
@@ -474,10 +577,24 @@ def _rebuild(
 def _emit_plain(out: _Builder, text: str, start: int, end: int, tables: _Tables) -> None:
     """Emit ``text[start:end]``, which holds no cluster: NFKC maps it one to one."""
     piece = text[start:end]
-    normal = _nfkc(piece)
+    if _is_normalized("NFKC", piece):
+        out.keep(piece)
+        return
+    # Normalize only the characters that change, each on its own: NFKC costs far more per
+    # character than the quick check and a table scan, above all on CJK text.
+    changing = set(tables.one_to_one_re.findall(piece))
+    if _ASTRAL_RE.search(piece) is not None:
+        changing.update("".join(_ASTRAL_RUN_RE.findall(piece)))
+    normal = piece
+    for c in changing:
+        normal = normal.replace(c, _nfkc(c))
+    if len(normal) != len(piece) or not _is_normalized("NFKC", normal):
+        # Tables older than this Python's Unicode data. NFKC of a compatibility-equivalent text
+        # is the same text, so a normalized result above is exact.
+        normal = _nfkc(piece)
     if len(normal) == len(piece):
         out.keep(normal)
-    else:  # tables older than this Python's Unicode data: map it the slow, exact way
+    else:  # map it the slow, exact way
         _emit_visible(out, piece, start, tables, strict=True)
 
 
@@ -607,7 +724,14 @@ def _fold_scripts(text: str, tables: _Tables, *, careful: bool = False) -> str:
     contains Latin letters. Words holding any other Cyrillic or Greek letter are left alone, so
     genuine Russian or Greek text keeps its script.
     """
-    if tables.script_conf_re.search(text) is None or _LATIN_RE.search(text) is None:
+    if (
+        tables.script_conf_re.search(text) is None
+        or _LATIN_RE.search(text) is None
+        or (
+            tables.mixed_free_re.match(text).end() == len(text)  # type: ignore[union-attr]  # matches ""
+            and tables.lookalike_hint_re.search(text) is None
+        )
+    ):
         return text
     fold: list[tuple[int, int]] = []
     edges = sorted(
@@ -670,16 +794,22 @@ def _is_nonstarter(c: str, tables: _Tables) -> bool:
 
 def _fold_confusables(text: str, tables: _Tables) -> str:
     folded = text
-    if tables.always_re.search(text) is not None:
+    letters = False
+    first = tables.always_re.search(text)
+    if first is not None:
         # str.replace per distinct character beats str.translate with a dict on non-ASCII text.
-        for c in set(tables.always_re.findall(text)):
+        for c in set(tables.always_re.findall(text, first.start())):
             folded = folded.replace(c, _ALWAYS_CONFUSABLES[c])
-    folded = _fold_scripts(folded, tables)
-    if folded is not text and not _is_normalized("NFKC", folded):
+            letters = letters or c not in _PUNCTUATION_FOLDS
+    scripts = _fold_scripts(folded, tables)
+    if scripts is folded and not letters:
+        # Only starters became ASCII punctuation, which composes with nothing: still NFKC.
+        return folded
+    if scripts is not text and not _is_normalized("NFKC", scripts):
         # A folded letter composed with the mark after it. Fold again, leaving letters that
         # precede a mark alone, so the view stays NFKC and canonical() stays idempotent.
-        folded = _fold_scripts(_fold_always_careful(text, tables), tables, careful=True)
-    return folded
+        scripts = _fold_scripts(_fold_always_careful(text, tables), tables, careful=True)
+    return scripts
 
 
 def _fold_always_careful(text: str, tables: _Tables) -> str:
@@ -697,19 +827,23 @@ def _fold_always_careful(text: str, tables: _Tables) -> str:
     return "".join(pieces)
 
 
+def _has_invisible(text: str) -> bool:
+    """Whether *text* holds a character of ``_INVISIBLE_SET``: one scan, no per-character work."""
+    m = _CANDIDATE_RE.search(text)
+    while m is not None:
+        if m.group() in _INVISIBLE_SET:
+            return True
+        m = _CANDIDATE_RE.search(text, m.end())
+    return False
+
+
 def _canonicalize(text: str) -> tuple[str, _OffsetMap | None]:
     """Build the canonical text of a non-ASCII *text* and its offset map (``None``: 1:1)."""
     tables = _get_tables()
-    astral = _ASTRAL_RE.search(text) is not None
-    invisible = _INVISIBLE_BMP_RE.search(text) is not None or (
-        astral and any(not _INVISIBLE_SET.isdisjoint(m.group()) for m in _ASTRAL_RUN_RE.finditer(text))
-    )
-    omap: _OffsetMap | None = None
-    if not invisible and _is_normalized("NFKC", text):
-        text1 = text
-    else:
-        spans = _cluster_spans(text, tables, astral=astral)
-        text1, omap = _rebuild(text, spans, tables)
+    if _is_normalized("NFKC", text) and not _has_invisible(text):
+        return _fold_confusables(text, tables), None
+    spans = _cluster_spans(text, tables, astral=_ASTRAL_RE.search(text) is not None)
+    text1, omap = _rebuild(text, spans, tables)
     if not _is_normalized("NFKC", text1):
         # The built-in tables predate this Python's Unicode data: take every non-ASCII run as a
         # cluster (ASCII characters are always safe normalization boundaries) and trust nothing.
@@ -1063,6 +1197,81 @@ def smuggled_runs(text: str) -> list[tuple[int, int, str, str]]:
     return runs
 
 
+#: The kinds :func:`invisible_runs` reports.
+INVISIBLE_KINDS: Final = ("zero_width", "bidi", "tag", "variation_selector")
+
+
+def _invisible_kind(c: str) -> str:
+    if "\U000e0000" <= c <= "\U000e007f":
+        return "tag"
+    if c in _SELECTORS:
+        return "variation_selector"
+    if c in "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
+        return "bidi"
+    return "zero_width"
+
+
+def invisible_runs(text: str) -> list[tuple[int, int, str]]:
+    """Find the invisible characters that :func:`canonical` drops from the view.
+
+    The keep rules are the view's own: emoji ZWJ sequences, emoji flag tag sequences, one
+    presentation selector after an emoji (and keycaps), one ideographic variation selector after a
+    CJK ideograph, one free variation selector after a Mongolian letter, and ZWNJ/ZWJ between
+    letters of joining scripts. Every other character of the invisible set is reported.
+
+    Args:
+        text: Any string.
+
+    Returns:
+        ``(start, end, kind)`` for each run of adjacent dropped characters of one kind, in order;
+        *kind* is one of :data:`INVISIBLE_KINDS`.
+
+    .. versionadded:: 0.1
+    """
+    if text.isascii() or not _has_invisible(text):
+        return []
+    dropped: Iterable[int]
+    if _CONTEXTUAL_RE.search(text) is None:
+        # No character that a sequence may keep: every invisible character goes.
+        dropped = (
+            i
+            for m in _CANDIDATE_RUN_RE.finditer(text)
+            for i in range(m.start(), m.end())
+            if text[i] in _INVISIBLE_SET
+        )
+    else:
+        dropped = _dropped(text)
+    runs: list[tuple[int, int, str]] = []
+    kinds = _KIND_OF
+    for i in dropped:
+        kind = kinds[text[i]]
+        if runs and runs[-1][1] == i and runs[-1][2] == kind:
+            runs[-1] = (runs[-1][0], i + 1, kind)
+        else:
+            runs.append((i, i + 1, kind))
+    return runs
+
+
+def _dropped(text: str) -> Iterator[int]:
+    """Offsets of the invisible characters the view drops, in order.
+
+    Decisions come from :func:`_kept`, as in :func:`_rebuild`. They depend only on the text from
+    the last visible character that cannot compose, so any cluster layout gives the same answer.
+    """
+    tables = _get_tables()
+    composers = tables.composers
+    spans = _cluster_spans(text, tables, astral=_ASTRAL_RE.search(text) is not None)
+    flag_tags = _flag_tag_positions(text)
+    for start, a, b in _clusters(spans):
+        if _INVISIBLE_SET.isdisjoint(text[a:b]):
+            continue
+        kept = _kept(text, start, a, b, flag_tags, composers)[0]
+        if len(kept) == b - start:
+            continue
+        keep = set(kept)
+        yield from (i for i in range(a, b) if i not in keep and text[i] in _INVISIBLE_SET)
+
+
 _local = threading.local()
 
 
@@ -1106,7 +1315,7 @@ _INVISIBLE_SET: Final = frozenset(
         (0x061C, 0x061C),
         (0x115F, 0x1160),
         (0x17B4, 0x17B5),
-        (0x180E, 0x180E),
+        (0x180B, 0x180F),
         (0x200B, 0x200F),
         (0x202A, 0x202E),
         (0x2060, 0x2064),
@@ -1124,10 +1333,16 @@ _INVISIBLE_SET: Final = frozenset(
     for c in range(a, b + 1)
 )
 
+_KIND_OF: Final = {c: _invisible_kind(c) for c in _INVISIBLE_SET}
+# The characters a legitimate sequence may keep (_CONTEXTUAL), as one class for a quick test.
+_CONTEXTUAL_RE: Final = re.compile(
+    "[\u180b-\u180d\u180f\u200c\u200d\ufe00-\ufe0f\U000e0020-\U000e007f\U000e0100-\U000e01ef]"
+)
+
 # Generated from the Unicode data of CPython 3.11 (Unicode 14.0) and checked against the running
 # Python by tests/canon/test_tables.py: starters that compose with what precedes them (or whose NFKC
-# begins with such a character), characters with a non-zero combining class, and characters NFKC
-# turns into more than one. Newer Unicode data falls back to slower exact paths (see
+# begins with such a character), characters with a non-zero combining class, characters NFKC
+# turns into more than one, and the other BMP characters NFKC turns into one other character. Newer Unicode data falls back to slower exact paths (see
 # _emit_plain and _canonicalize), so a stale table costs speed, never correctness.
 _COMPOSING_STARTERS: Final = (
     "9be 9d7 b3e b56-b57 bbe bd7 cc2 cd5-cd6 d3e d57 dcf ddf f73 f75 f81 fb5 fb7 102e 1161-1175 "
@@ -1165,4 +1380,17 @@ _EXPANDING: Final = (
     "fd50-fd8f fd92-fdc7 fdf0-fdfc fe19 fe30 fe49-fe4c fe70-fe72 fe74 fe76-fe7f fef5-fefc ffe3 "
     "1d15e-1d164 1d1bb-1d1c0 1f100-1f10a 1f110-1f12a 1f12d-1f12e 1f14a-1f14f 1f16a-1f16c 1f190 "
     "1f200-1f201 1f240-1f248 "
+)
+_ONE_TO_ONE: Final = (
+    "a0 aa b2-b3 b5 b9-ba 17f 2b0-2b8 2e0-2e4 374 37e 387 3d0-3d6 3f0-3f2 3f4-3f5 3f9 f0c 10fc "
+    "1d2c-1d2e 1d30-1d3a 1d3c-1d4d 1d4f-1d6a 1d78 1d9b-1dbf 1e9b 1f71 1f73 1f75 1f77 1f79 1f7b 1f7d "
+    "1fbb 1fbe 1fc9 1fcb 1fd3 1fdb 1fe3 1feb 1fef 1ff9 1ffb 2000-200a 2011 2024 202f 205f 2070-2071 "
+    "2074-208e 2090-209c 2102 2107 210a-2113 2115 2119-211d 2124 2126 2128 212a-212d 212f-2131 "
+    "2133-2139 213c-2140 2145-2149 2160 2164 2169 216c-2170 2174 2179 217c-217f 2329-232a 2460-2468 "
+    "24b6-24ea 2c7c-2c7d 2d6f 2e9f 2ef3 2f00-2fd5 3000 3036 3038-303a 3131-3132 3134 3137-3139 "
+    "3140-314e 3164-318e 3192-319f 3244-3247 3260-327b 327e 3280-32b0 32d0-32fe a69c-a69d a770 "
+    "a7f2-a7f4 a7f8-a7f9 ab5c-ab5f ab69 f900-fa0d fa10 fa12 fa15-fa1e fa20 fa22 fa25-fa26 fa2a-fa6d "
+    "fa70-fad9 fb20-fb29 fb50-fbb1 fbd3-fbdc fbde-fbe9 fbfc-fbff fe10-fe18 fe31-fe44 fe47-fe48 "
+    "fe4d-fe52 fe54-fe66 fe68-fe6b fe80-fef4 ff01-ff9d ffa0-ffa2 ffa4 ffa7-ffa9 ffb0-ffbe ffe0-ffe2 "
+    "ffe4-ffe6 ffe8-ffee "
 )
