@@ -339,11 +339,10 @@ def check_value(
     """Check a str or a message list in *direction* (``"input"`` or ``"output"``) and emit an event."""
     stage = policy._input if direction == "input" else policy._output
     if ctx is None:
-        from guardkit._session import CallState
-
-        ctx = CallState()
+        ctx = _call_state()
     sink = default_sink if policy.events is None else policy.events
-    timed = sink is not default_sink or default_sink.wants(_ALLOW) or default_sink.wants(_BLOCK)
+    # BLOCK has the highest level: when the default logger does not want it, it wants nothing.
+    timed = sink is not default_sink or default_sink.wants(_BLOCK)
     t0 = perf_counter_ns() if timed else 0
     if isinstance(value, str):
         action, text, findings, errors = run_stage(stage, value, ctx, precomputed=precomputed)
@@ -359,6 +358,19 @@ def check_value(
     if timed:
         emit(policy, direction, verdict, perf_counter_ns() - t0, ctx)
     return verdict
+
+
+_CallState: Any = None
+
+
+def _call_state() -> Any:
+    """A fresh per-call state (imported once, on first use: the session module imports this one)."""
+    global _CallState  # noqa: PLW0603 - a one-time lazy binding to break an import cycle
+    if _CallState is None:
+        from guardkit._session import CallState
+
+        _CallState = CallState
+    return _CallState()
 
 
 def emit(policy: Policy, stage: str, verdict: Verdict, duration_ns: int, ctx: Any) -> None:

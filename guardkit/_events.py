@@ -136,7 +136,8 @@ class LoggingSink:
 
     def wants(self, action: Action) -> bool:
         """Whether an event with *action* would be written (one cached level check)."""
-        return self.logger.isEnabledFor(_LEVELS[action])
+        logger = self._logger if self._logger is not None else self.logger
+        return logger.isEnabledFor(_LEVELS[action])
 
     def __call__(self, event: Event) -> None:
         level = _LEVELS[event.action]
