@@ -14,21 +14,20 @@ import functools
 import json
 import os
 import platform
-import statistics
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _timing import per_call_ns
 
 from guardkit._hidden import hidden_segments
 from guardkit.sanitizers._spotlight import Spotlight
 from guardkit.validators._special_tokens import NeutralizeSpecialTokens, SpecialTokens
 
-SMOKE = os.environ.get("GUARDKIT_BENCH_SMOKE") == "1"
 SIZES = {"300B": 300, "4KB": 4096, "64KB": 65536}
 
 PROSE = (
@@ -46,28 +45,6 @@ HTML = (
 def sized(unit: str, n: int) -> str:
     """Repeat *unit* to exactly *n* characters."""
     return (unit * (n // len(unit) + 1))[:n]
-
-
-def per_call_ns(fn: Callable[[], Any], repeat: int = 7) -> tuple[float, float]:
-    """Return (median, best) nanoseconds per call."""
-    if SMOKE:
-        fn()
-        return 0.0, 0.0
-    number = 1
-    while True:
-        t0 = time.perf_counter_ns()
-        for _ in range(number):
-            fn()
-        if time.perf_counter_ns() - t0 > 50_000_000 or number >= 1 << 20:
-            break
-        number *= 2
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter_ns()
-        for _ in range(number):
-            fn()
-        runs.append((time.perf_counter_ns() - t0) / number)
-    return statistics.median(runs), min(runs)
 
 
 def timings() -> None:
