@@ -3,7 +3,7 @@
 Runs a small project of trivial tests in fresh pytest processes, with and without the plugin, in
 alternating order, and reports the median wall times and their difference. Third-party plugin autoloading
 is turned off in both runs so that only guardkit's plugin differs. Also reports the import time of
-``guardkit.pytest_plugin`` on top of pytest (``python -X importtime``).
+``_guardkit_pytestplugin`` on top of pytest (``python -X importtime``).
 
 Run: python benchmarks/bench_plugin.py [--runs N] [--tests N]
 """
@@ -36,7 +36,7 @@ def _run(project: Path, with_plugin: bool) -> tuple[float, float]:
     """Run pytest once; return (wall ms, CPU ms of the pytest process)."""
     args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     if with_plugin:
-        args += ["-p", "guardkit.pytest_plugin"]
+        args += ["-p", "_guardkit_pytestplugin"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     out = subprocess.run(args, cwd=project, env=_env(), capture_output=True, text=True, check=False)
@@ -49,8 +49,8 @@ def _run(project: Path, with_plugin: bool) -> tuple[float, float]:
 
 
 def import_ms() -> float:
-    """Cumulative import time of guardkit.pytest_plugin (with the guardkit package) after pytest."""
-    code = "import pytest; import guardkit.pytest_plugin"
+    """Cumulative import time of _guardkit_pytestplugin after pytest."""
+    code = "import pytest; import _guardkit_pytestplugin"
     err = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code], env=_env(), capture_output=True, text=True,
         check=True,
@@ -60,7 +60,7 @@ def import_ms() -> float:
         if not line.startswith("import time:"):
             continue
         _self, cumulative, name = line.split("|")
-        if name.strip() == "guardkit.pytest_plugin":  # its cumulative time includes the guardkit package
+        if name.strip() == "_guardkit_pytestplugin":
             total += int(cumulative)
     return total / 1000
 
@@ -99,7 +99,7 @@ def main() -> None:
     added_wall = statistics.median(w for w, _ in runs[True]) - statistics.median(w for w, _ in runs[False])
     print(f"\nadded by the plugin (difference of medians): CPU {added_cpu:+.1f} ms, "
           f"wall {added_wall:+.1f} ms")
-    print(f"import of guardkit.pytest_plugin after pytest (-X importtime, cumulative, median of "
+    print(f"import of _guardkit_pytestplugin after pytest (-X importtime, cumulative, median of "
           f"{options.runs} processes): {cost:.1f} ms")
 
 
