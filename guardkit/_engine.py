@@ -185,7 +185,9 @@ def run_stage(
         text = apply_edits(text, edits, None) if edits else text
     elif action is _REDACT:
         edits = [(f.start, f.end, c, f) for c, f in hits if c.action is _REDACT]
-        text = apply_edits(text, edits, ctx) if edits else text
+        if edits:
+            # Pseudonyms need a vault; without a call or session, one per text keeps values apart.
+            text = apply_edits(text, edits, _call_state() if ctx is None else ctx)
     return action, text, findings, errors
 
 
@@ -338,8 +340,6 @@ def check_value(
 ) -> Verdict:
     """Check a str or a message list in *direction* (``"input"`` or ``"output"``) and emit an event."""
     stage = policy._input if direction == "input" else policy._output
-    if ctx is None:
-        ctx = _call_state()
     sink = default_sink if policy.events is None else policy.events
     # BLOCK has the highest level: when the default logger does not want it, it wants nothing.
     timed = sink is not default_sink or default_sink.wants(_BLOCK)
@@ -352,7 +352,10 @@ def check_value(
             else Verdict(_ALLOW, text)
         )
     elif isinstance(value, (list, tuple)):
-        verdict = _check_messages(policy, direction, value, ctx, precomputed)
+        # One state for the whole list, so a value keeps one placeholder across messages.
+        verdict = _check_messages(
+            policy, direction, value, _call_state() if ctx is None else ctx, precomputed
+        )
     else:
         raise _type_error(value)
     if timed:

@@ -107,6 +107,19 @@ class Stage:
         return f"Stage({self.name!r}, {list(self.items)!r})"
 
 
+_ENGINE: Any = None
+
+
+def _engine() -> Any:
+    """The engine module, imported once on first use (it imports this module)."""
+    global _ENGINE  # noqa: PLW0603 - a one-time lazy binding to break an import cycle
+    if _ENGINE is None:
+        from guardkit import _engine as module
+
+        _ENGINE = module
+    return _ENGINE
+
+
 def _resolve_action(validator: Validator, on_fail: Mapping[str, object]) -> tuple[Action, object]:
     raw = on_fail.get(validator.name, getattr(validator, "action", "block"))
     template = getattr(validator, "redact_with", _DEFAULT_TEMPLATE)
@@ -315,27 +328,19 @@ class Policy:
             TypeError: *value* is not a str or a message list.
             ValidatorFailed: A check raised and is not configured to fail open.
         """
-        from guardkit._engine import check_value
-
-        return check_value(self, "input", value, None)
+        return _engine().check_value(self, "input", value, None)
 
     def check_output(self, value: object, /) -> Any:
         """Run the output checks over *value* and return the :class:`Verdict`."""
-        from guardkit._engine import check_value
-
-        return check_value(self, "output", value, None)
+        return _engine().check_value(self, "output", value, None)
 
     async def acheck_input(self, value: object, /) -> Any:
         """Async twin of :meth:`check_input`: awaits checks that define ``acheck``."""
-        from guardkit._engine import acheck_value
-
-        return await acheck_value(self, "input", value, None)
+        return await _engine().acheck_value(self, "input", value, None)
 
     async def acheck_output(self, value: object, /) -> Any:
         """Async twin of :meth:`check_output`."""
-        from guardkit._engine import acheck_value
-
-        return await acheck_value(self, "output", value, None)
+        return await _engine().acheck_value(self, "output", value, None)
 
     # -- constructors ------------------------------------------------------------------------
 
