@@ -72,6 +72,9 @@ _EMOJI_BMP: Final = frozenset(
     "\u23f3\u23f8\u23f9\u23fa\u24c2\u25aa\u25ab\u25b6\u25c0\u25fb\u25fc\u25fd\u25fe"
     "\u2934\u2935\u2b05\u2b06\u2b07\u2b1b\u2b1c\u2b50\u2b55\u3030\u303d\u3297\u3299"
 )
+# Pictographic emoji (U+1F300-1FAFF): NFKC leaves them alone, and no mark composes with them.
+_EMOJI_FIRST: Final = "\U0001f300"
+_EMOJI_LAST: Final = "\U0001faff"
 # What may precede a kept ZWJ in an emoji sequence (an emoji, its VS16, a keycap, a flag's end).
 _EMOJI_LEFT_EXTRA: Final = frozenset((VS16, _KEYCAP, "\U000e007f"))
 # Scripts where ZWJ/ZWNJ change how letters join (Arabic, Syriac, N'Ko, the Indic scripts from
@@ -167,14 +170,15 @@ class _Tables:
         "composers",
         "composing_starters",
         "conf_word_re",
+        "latin_then_other_re",
         "lookalike_hint_re",
+        "lookalike_only_re",
         "mixed_free_re",
         "one_to_one_re",
-        "latin_then_other_re",
-        "lookalike_only_re",
         "other_then_latin_re",
         "script_conf_re",
         "script_table",
+        "special_re",
     )
 
     def __init__(self) -> None:
@@ -190,6 +194,7 @@ class _Tables:
         self.one_to_one_re = re.compile(f"[{_class_body(_parse_ranges_pairs(_ONE_TO_ONE))}]")
         always = "".join(re.escape(c) for c in _ALWAYS_CONFUSABLES)
         self.always_re = re.compile(f"[{always}]")
+        self.special_re = re.compile(f"{_CANDIDATE[:-1]}{always}]")
         script = "".join(_SCRIPT_CONFUSABLES)
         self.script_conf_re = re.compile(f"[{script}]")
         self.conf_word_re = re.compile(f"[{script}]+")
@@ -202,10 +207,12 @@ class _Tables:
         self.lookalike_only_re = re.compile(rf"[{script}](?<![^\W\d_][{script}])[{script}]*(?![^\W\d_])")
         # Necessary conditions for any fold, so that text without one skips the exact search
         # below. The classes are plain tables (a category test per character costs several
-        # times more), so they are approximations on the safe side: `sure_gap` holds only
-        # characters that are not letters, `sure_letter` only letters.
+        # times more), so they err on the safe side: `gap` holds only characters that are not
+        # letters (from the blocks that hold the usual gaps), `sure` only letters.
         lat = _LATIN_CLASS[1:-1]
-        gap = _class_body(_ranges(cp for a, b in _GAP_BLOCKS for cp in range(a, b + 1) if not _is_letter(chr(cp))))
+        gap = _class_body(
+            _ranges(cp for a, b in _GAP_BLOCKS for cp in range(a, b + 1) if not _is_letter(chr(cp)))
+        )
         sure = _class_body(_ranges(cp for cp in range(0x370, 0x530) if _is_letter(chr(cp))))
         # A word that holds a look-alike and a Latin letter: from one gap to the first look-alike
         # after it, no Latin letter; from there to the next gap, none either. One step per word
@@ -370,36 +377,6 @@ def _is_ideograph(c: str) -> bool:
     )
 
 
-def _keep_invisible(c: str, prev: str, text: str, i: int, composers: frozenset[str]) -> bool:
-    """Decide whether the contextual invisible character *c* at *i* belongs to a legitimate sequence.
-
-    *prev* is the character the view has just before it (``""`` at the start of the text). Tag
-    characters are decided by :func:`_keep_at` alone.
-    """
-    if c in (ZWJ, ZWNJ):
-        if not prev:
-            return False
-        emoji_left = c == ZWJ and (_is_emoji(prev) or prev in _EMOJI_LEFT_EXTRA)
-        joining_left = _JOINING_RE.match(prev) is not None
-        if not (emoji_left or joining_left):
-            return False
-        nxt = _next_visible(text, i, composers)
-        if not nxt:
-            return False
-        return (emoji_left and _is_emoji(nxt)) or (joining_left and _JOINING_RE.match(nxt) is not None)
-    # A variation selector: one, right after its base. Next to another selector it carries data.
-    if text[i - 1 : i] in _SELECTORS or text[i + 1 : i + 2] in _SELECTORS:
-        return False
-    if c in (VS16, VS15):
-        if _is_emoji(prev):
-            return True
-        # Keycap sequences: digit, #, or * then VS16 then U+20E3.
-        return prev in _KEYCAP_BASES and text[i + 1 : i + 2] == _KEYCAP
-    if "\U000e0100" <= c:
-        return _is_ideograph(prev)
-    return _MONGOLIAN_RE.match(prev) is not None  # FVS1-4
-
-
 def _keep_at(
     c: str, prev: str, text: str, i: int, flag_tags: frozenset[int], composers: frozenset[str]
 ) -> bool:
@@ -415,9 +392,31 @@ def _keep_at(
     """
     if c not in _CONTEXTUAL:
         return False
+    if c in (ZWJ, ZWNJ):
+        if not prev:
+            return False
+        emoji_left = c == ZWJ and (_is_emoji(prev) or prev in _EMOJI_LEFT_EXTRA)
+        # Emoji and joining scripts do not overlap: one test is enough when the first holds.
+        joining_left = not emoji_left and _JOINING_RE.match(prev) is not None
+        if not (emoji_left or joining_left):
+            return False
+        nxt = _next_visible(text, i, composers)
+        if not nxt:
+            return False
+        return (emoji_left and _is_emoji(nxt)) or (joining_left and _JOINING_RE.match(nxt) is not None)
     if "\U000e0000" <= c <= "\U000e007f":
         return i in flag_tags
-    return _keep_invisible(c, prev, text, i, composers)
+    # A variation selector: one, right after its base. Next to another selector it carries data.
+    if text[i - 1 : i] in _SELECTORS or text[i + 1 : i + 2] in _SELECTORS:
+        return False
+    if c in (VS16, VS15):
+        if _is_emoji(prev):
+            return True
+        # Keycap sequences: digit, #, or * then VS16 then U+20E3.
+        return prev in _KEYCAP_BASES and text[i + 1 : i + 2] == _KEYCAP
+    if c >= "\U000e0100":
+        return _is_ideograph(prev)
+    return _MONGOLIAN_RE.match(prev) is not None  # FVS1-4
 
 
 # Invisible characters that some sequences legitimately contain; every other one is always dropped.
@@ -429,9 +428,18 @@ _CONTEXTUAL: Final = frozenset([ZWJ, ZWNJ, *_SELECTORS, *map(chr, range(0xE0020,
 _REACH: Final = 32
 
 
+def _view_char(c: str) -> str:
+    """The last character of the NFKC form of the visible character *c*."""
+    if _EMOJI_FIRST <= c <= _EMOJI_LAST:
+        return c
+    return _nfkc(c)[-1:]
+
+
 def _next_visible(text: str, i: int, composers: frozenset[str]) -> str:
     """The first character the view will have after position *i*, ``""`` when none is near."""
     nxt, after = text[i + 1 : i + 2], text[i + 2 : i + 3]
+    if _EMOJI_FIRST <= nxt <= _EMOJI_LAST:
+        return nxt  # what follows cannot change it (see _EMOJI_FIRST)
     if nxt and nxt not in _INVISIBLE_SET and after not in composers and after not in _INVISIBLE_SET:
         return _nfkc(nxt)[:1]  # the usual case: a character that stands on its own
     seg: list[str] = []
@@ -503,23 +511,27 @@ def _clusters(spans: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int, int]
 
 
 def _kept(
-    text: str, start: int, a: int, b: int, flag_tags: frozenset[int], composers: frozenset[str]
+    text: str, start: int, end: int, flag_tags: frozenset[int], composers: frozenset[str]
 ) -> tuple[list[int], list[str]]:
-    """Offsets and characters of ``text[start:b]`` that the view keeps (see :func:`_clusters`).
+    """Offsets and characters of ``text[start:end]`` that the view keeps.
 
-    Every drop decision of the view is taken here, for :func:`_rebuild` and :func:`invisible_runs`.
+    *start* is a cluster's first character (see :func:`_clusters`) or any earlier offset whose
+    character the view keeps and that cannot compose: a decision depends only on the text from
+    the last such character on. Every drop decision of the view is taken here, for
+    :func:`_rebuild` and :func:`invisible_runs` alike.
     """
-    if b - start == 2 and a == start + 1:
-        # One invisible character after a visible one, the usual case (an emoji joiner, a
-        # Persian ZWNJ, a stray zero-width space): decide it directly.
-        first, c = text[start], text[a]
-        if c in _INVISIBLE_SET and not _keep_at(c, _nfkc(first)[-1:], text, a, flag_tags, composers):
+    first = text[start]
+    if end - start == 2 and first not in _INVISIBLE_SET:
+        # One character after a visible one, the usual case (an emoji joiner, a Persian ZWNJ, a
+        # stray zero-width space): decide it directly.
+        c = text[start + 1]
+        if c in _INVISIBLE_SET and not _keep_at(c, _view_char(first), text, start + 1, flag_tags, composers):
             return [start], [first]
-        return [start, a], [first, c]
+        return [start, start + 1], [first, c]
     kept_idx: list[int] = []
     kept_chr: list[str] = []
     seg_start = 0  # index in kept_chr of the last starter: where the view's last segment begins
-    for i in range(start, b):
+    for i in range(start, end):
         c = text[i]
         if c in _INVISIBLE_SET:
             if c not in _CONTEXTUAL:
@@ -536,14 +548,21 @@ def _kept(
 
 
 def _rebuild(
-    text: str, spans: Iterable[tuple[int, int]], tables: _Tables, *, strict: bool = False
+    text: str,
+    spans: Iterable[tuple[int, int]],
+    tables: _Tables,
+    *,
+    strict: bool = False,
+    astral: bool = True,
 ) -> tuple[str, _OffsetMap | None]:
     """Drop invisible characters and NFKC-normalize *text* with an exact offset map.
 
     Each span, with the character before it, is a cluster where characters compose, expand or
-    vanish; between clusters NFKC maps one to one and runs in bulk. Expansions ("ﬁ" -> "fi") map
-    each output character to their source character; compositions map to the span they were
-    composed from. With *strict*, nothing is taken from the built-in tables on trust.
+    vanish; between clusters NFKC maps one to one (see :func:`_one_to_one`). Expansions ("ﬁ" ->
+    "fi") map each output character to their source character; compositions map to the span they
+    were composed from. With *strict*, nothing is taken from the built-in tables on trust, and
+    the spans must cover every non-ASCII character. *astral* says whether *text* may hold
+    characters outside the BMP.
     """
     out = _Builder()
     m0 = tables.composing_starters
@@ -552,15 +571,22 @@ def _rebuild(
     pos = 0
     for start, a, b in _clusters(spans):
         if start > pos:
-            _emit_plain(out, text, pos, start, tables)
+            out.keep(text[pos:start])
         pos = b
+        if b - start == 2 and a == start + 1 and not strict:
+            c = text[a]
+            if c not in composers and c not in _INVISIBLE_SET:
+                # A plain character, then one that expands ("…" -> "..."): they cannot interact.
+                out.keep(text[start])
+                out.replace(a, b, _nfkc(c))
+                continue
         cluster = text[start:b]
         if _INVISIBLE_SET.isdisjoint(cluster):
             _emit_visible(out, cluster, start, tables, strict=strict)
             continue
         if flag_tags is None:
             flag_tags = _flag_tag_positions(text)
-        kept_idx, kept_chr = _kept(text, start, a, b, flag_tags, composers)
+        kept_idx, kept_chr = _kept(text, start, b, flag_tags, composers)
         if b - start == 2 and a == start + 1:
             if len(kept_idx) == 2:
                 _emit_visible(out, cluster, start, tables, strict=strict)
@@ -570,32 +596,29 @@ def _rebuild(
         else:
             _emit_cluster(out, text, start=start, end=b, kept_idx=kept_idx, kept_chr=kept_chr, m0=m0)
     if pos < len(text):
-        _emit_plain(out, text, pos, len(text), tables)
-    return out.finish(len(text))
+        out.keep(text[pos:])
+    normal, omap = out.finish(len(text))
+    return (normal if strict else _one_to_one(normal, tables, astral=astral)), omap
 
 
-def _emit_plain(out: _Builder, text: str, start: int, end: int, tables: _Tables) -> None:
-    """Emit ``text[start:end]``, which holds no cluster: NFKC maps it one to one."""
-    piece = text[start:end]
-    if _is_normalized("NFKC", piece):
-        out.keep(piece)
-        return
-    # Normalize only the characters that change, each on its own: NFKC costs far more per
-    # character than the quick check and a table scan, above all on CJK text.
-    changing = set(tables.one_to_one_re.findall(piece))
-    if _ASTRAL_RE.search(piece) is not None:
-        changing.update("".join(_ASTRAL_RUN_RE.findall(piece)))
-    normal = piece
+def _one_to_one(text: str, tables: _Tables, *, astral: bool) -> str:
+    """Apply NFKC to each character that it maps to one other character, in place.
+
+    Outside clusters NFKC works character by character, and what the clusters emit is NFKC
+    already, so this completes the normalization. The caller checks the result: with tables
+    older than this Python's Unicode data it may not be NFKC yet. Normalizing only the characters
+    that change costs far less than NFKC of the whole text, above all on CJK text.
+    """
+    if _is_normalized("NFKC", text):
+        return text
+    changing = set(tables.one_to_one_re.findall(text))
+    if astral and _ASTRAL_RE.search(text) is not None:
+        changing.update("".join(_ASTRAL_RUN_RE.findall(text)))
     for c in changing:
-        normal = normal.replace(c, _nfkc(c))
-    if len(normal) != len(piece) or not _is_normalized("NFKC", normal):
-        # Tables older than this Python's Unicode data. NFKC of a compatibility-equivalent text
-        # is the same text, so a normalized result above is exact.
-        normal = _nfkc(piece)
-    if len(normal) == len(piece):
-        out.keep(normal)
-    else:  # map it the slow, exact way
-        _emit_visible(out, piece, start, tables, strict=True)
+        normal = _nfkc(c)
+        if len(normal) == 1:
+            text = text.replace(c, normal)
+    return text
 
 
 def _emit_visible(out: _Builder, cluster: str, start: int, tables: _Tables, *, strict: bool) -> None:
@@ -728,8 +751,8 @@ def _fold_scripts(text: str, tables: _Tables, *, careful: bool = False) -> str:
         tables.script_conf_re.search(text) is None
         or _LATIN_RE.search(text) is None
         or (
-            tables.mixed_free_re.match(text).end() == len(text)  # type: ignore[union-attr]  # matches ""
-            and tables.lookalike_hint_re.search(text) is None
+            tables.lookalike_hint_re.search(text) is None
+            and tables.mixed_free_re.match(text).end() == len(text)  # type: ignore[union-attr]  # matches ""
         )
     ):
         return text
@@ -792,14 +815,18 @@ def _is_nonstarter(c: str, tables: _Tables) -> bool:
     return _combining(c) != 0 or c in tables.composing_starters
 
 
-def _fold_confusables(text: str, tables: _Tables) -> str:
+def _fold_confusables(text: str, tables: _Tables, found: list[str] | None = None) -> str:
+    """Fold look-alikes; *found* lists the characters of *text* that ``special_re`` matches."""
     folded = text
     letters = False
-    first = tables.always_re.search(text)
-    if first is not None:
-        # str.replace per distinct character beats str.translate with a dict on non-ASCII text.
-        for c in set(tables.always_re.findall(text, first.start())):
-            folded = folded.replace(c, _ALWAYS_CONFUSABLES[c])
+    if found is None:
+        first = tables.always_re.search(text)
+        found = [] if first is None else tables.always_re.findall(text, first.start())
+    # str.replace per distinct character beats str.translate with a dict on non-ASCII text.
+    for c in set(found):
+        replacement = _ALWAYS_CONFUSABLES.get(c)
+        if replacement is not None:
+            folded = folded.replace(c, replacement)
             letters = letters or c not in _PUNCTUATION_FOLDS
     scripts = _fold_scripts(folded, tables)
     if scripts is folded and not letters:
@@ -827,23 +854,15 @@ def _fold_always_careful(text: str, tables: _Tables) -> str:
     return "".join(pieces)
 
 
-def _has_invisible(text: str) -> bool:
-    """Whether *text* holds a character of ``_INVISIBLE_SET``: one scan, no per-character work."""
-    m = _CANDIDATE_RE.search(text)
-    while m is not None:
-        if m.group() in _INVISIBLE_SET:
-            return True
-        m = _CANDIDATE_RE.search(text, m.end())
-    return False
-
-
 def _canonicalize(text: str) -> tuple[str, _OffsetMap | None]:
     """Build the canonical text of a non-ASCII *text* and its offset map (``None``: 1:1)."""
     tables = _get_tables()
-    if _is_normalized("NFKC", text) and not _has_invisible(text):
-        return _fold_confusables(text, tables), None
-    spans = _cluster_spans(text, tables, astral=_ASTRAL_RE.search(text) is not None)
-    text1, omap = _rebuild(text, spans, tables)
+    # One scan finds both the invisible characters and the look-alikes folded everywhere.
+    special = tables.special_re.findall(text)
+    if _is_normalized("NFKC", text) and (not special or _INVISIBLE_SET.isdisjoint(special)):
+        return _fold_confusables(text, tables, special), None
+    astral = _ASTRAL_RE.search(text) is not None
+    text1, omap = _rebuild(text, _cluster_spans(text, tables, astral=astral), tables, astral=astral)
     if not _is_normalized("NFKC", text1):
         # The built-in tables predate this Python's Unicode data: take every non-ASCII run as a
         # cluster (ASCII characters are always safe normalization boundaries) and trust nothing.
@@ -1228,19 +1247,18 @@ def invisible_runs(text: str) -> list[tuple[int, int, str]]:
 
     .. versionadded:: 0.1
     """
-    if text.isascii() or not _has_invisible(text):
+    if text.isascii():
+        return []
+    # One scan for candidates; the astral ranges also hold a few characters that are not invisible.
+    found = [m for m in _CANDIDATE_RUN_RE.finditer(text) if not _INVISIBLE_SET.isdisjoint(m.group())]
+    if not found:
         return []
     dropped: Iterable[int]
-    if _CONTEXTUAL_RE.search(text) is None:
+    if all(_CONTEXTUAL.isdisjoint(m.group()) for m in found):
         # No character that a sequence may keep: every invisible character goes.
-        dropped = (
-            i
-            for m in _CANDIDATE_RUN_RE.finditer(text)
-            for i in range(m.start(), m.end())
-            if text[i] in _INVISIBLE_SET
-        )
+        dropped = (i for m in found for i in range(m.start(), m.end()) if text[i] in _INVISIBLE_SET)
     else:
-        dropped = _dropped(text)
+        dropped = _dropped(text, found)
     runs: list[tuple[int, int, str]] = []
     kinds = _KIND_OF
     for i in dropped:
@@ -1252,24 +1270,42 @@ def invisible_runs(text: str) -> list[tuple[int, int, str]]:
     return runs
 
 
-def _dropped(text: str) -> Iterator[int]:
-    """Offsets of the invisible characters the view drops, in order.
+def _dropped(text: str, found: list[re.Match[str]]) -> list[int]:
+    """Offsets of the invisible characters the view drops, in order, from the runs *found*.
 
-    Decisions come from :func:`_kept`, as in :func:`_rebuild`. They depend only on the text from
-    the last visible character that cannot compose, so any cluster layout gives the same answer.
+    Each run is decided by :func:`_kept`, from the last visible character before it that cannot
+    compose; runs with only composing characters between them are decided together.
     """
-    tables = _get_tables()
-    composers = tables.composers
-    spans = _cluster_spans(text, tables, astral=_ASTRAL_RE.search(text) is not None)
+    composers = _get_tables().composers
     flag_tags = _flag_tag_positions(text)
-    for start, a, b in _clusters(spans):
-        if _INVISIBLE_SET.isdisjoint(text[a:b]):
-            continue
-        kept = _kept(text, start, a, b, flag_tags, composers)[0]
-        if len(kept) == b - start:
-            continue
-        keep = set(kept)
-        yield from (i for i in range(a, b) if i not in keep and text[i] in _INVISIBLE_SET)
+    dropped: list[int] = []
+    start = end = -1  # the pending stretch: text[start:end]
+    for m in found:
+        a, b = m.span()
+        j = a
+        while j > end and j > 0 and text[j - 1] in composers:
+            j -= 1
+        if j > end:  # a visible character that cannot compose lies between: decide what is pending
+            if end > 0:
+                _add_dropped(text, start, end, flag_tags, composers, dropped)
+            start = j - 1 if j > 0 else 0
+        end = b
+    if end > 0:
+        _add_dropped(text, start, end, flag_tags, composers, dropped)
+    return dropped
+
+
+def _add_dropped(
+    text: str, start: int, end: int, flag_tags: frozenset[int], composers: frozenset[str], dropped: list[int]
+) -> None:
+    kept = _kept(text, start, end, flag_tags, composers)[0]
+    if len(kept) == end - start:
+        return
+    if end - start == 2 and kept == [start]:
+        dropped.append(start + 1)  # the usual case: one invisible character after a visible one
+        return
+    keep = set(kept)
+    dropped.extend(i for i in range(start, end) if i not in keep and text[i] in _INVISIBLE_SET)
 
 
 _local = threading.local()
@@ -1334,16 +1370,13 @@ _INVISIBLE_SET: Final = frozenset(
 )
 
 _KIND_OF: Final = {c: _invisible_kind(c) for c in _INVISIBLE_SET}
-# The characters a legitimate sequence may keep (_CONTEXTUAL), as one class for a quick test.
-_CONTEXTUAL_RE: Final = re.compile(
-    "[\u180b-\u180d\u180f\u200c\u200d\ufe00-\ufe0f\U000e0020-\U000e007f\U000e0100-\U000e01ef]"
-)
 
 # Generated from the Unicode data of CPython 3.11 (Unicode 14.0) and checked against the running
 # Python by tests/canon/test_tables.py: starters that compose with what precedes them (or whose NFKC
 # begins with such a character), characters with a non-zero combining class, characters NFKC
-# turns into more than one, and the other BMP characters NFKC turns into one other character. Newer Unicode data falls back to slower exact paths (see
-# _emit_plain and _canonicalize), so a stale table costs speed, never correctness.
+# turns into more than one, and the other BMP characters NFKC turns into one other character
+# (composers left out). Newer Unicode data falls back to slower exact paths (see _one_to_one and
+# _canonicalize), so a stale table costs speed, never correctness.
 _COMPOSING_STARTERS: Final = (
     "9be 9d7 b3e b56-b57 bbe bd7 cc2 cd5-cd6 d3e d57 dcf ddf f73 f75 f81 fb5 fb7 102e 1161-1175 "
     "11a8-11c2 1b35 3133 3135-3136 313a-313f 314f-3163 ff9e-ff9f ffa3 ffa5-ffa6 ffaa-ffaf "

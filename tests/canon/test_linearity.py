@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from guardkit._canon import CanonicalText
+from guardkit._canon import CanonicalText, invisible_runs
 from guardkit._decode import decode_payloads
 
 N = 100_000
@@ -52,18 +52,33 @@ VIEW_CASES = {
     "tags": "\U000e0041" * N,
     "full width": "ｘ" * N,
     "combining": "a" + "\u0301" * N,
+    # The fold pre-checks: long stretches before a look-alike, words that mix, look-alike runs.
+    "latin then look-alike": "x" * N + "а",
+    "look-alike then latin": "а" + "x" * N,
+    "mixed words": "аx " * (N // 3),
+    "latin and look-alike words": "x а " * (N // 4),
+    "gapless scripts": "xа" * (N // 2) + " ",
+    "look-alikes then gap": "а" * N + " x",
+    # The keep rules: selectors, ideographic and Mongolian selectors, marks before a joiner.
+    "selectors": "\ufe0f" * N,
+    "ideographic selectors": "\u845b\U000e0100" * (N // 2),
+    "emoji selectors": "\u2764\ufe0f" * (N // 2),
+    "mongolian selectors": "\u1820\u180b\u180c" * (N // 3),
+    "marks before a joiner": "e" + "\u0301" * N + "\u200d",
+    "one to one": "ＡＩ！" * (N // 3),
 }
 
 
 @pytest.mark.parametrize("name", list(VIEW_CASES))
 def test_view_linear(name: str) -> None:
-    """The canonical view, folded view and hidden text of 100 KB are built quickly."""
+    """The canonical view, folded view, hidden text and invisible runs of 100 KB are built quickly."""
     text = VIEW_CASES[name]
     started = time.perf_counter()
     view = CanonicalText(text)
     assert isinstance(view.folded, str)
     assert isinstance(view.hidden, str)
     view.to_original(0, len(view.text))
+    assert isinstance(invisible_runs(text), list)
     assert time.perf_counter() - started < BOUND_SECONDS
 
 

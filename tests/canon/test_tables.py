@@ -54,14 +54,52 @@ def test_tables_match_unicode_data() -> None:
     assert ranges(expanding) == " ".join(_canon._EXPANDING.split())
 
 
+@pytest.mark.skipif(
+    unicodedata.unidata_version != GENERATED_FOR, reason="tables are generated for Unicode 14.0"
+)
+def test_one_to_one_table() -> None:
+    """The table of BMP characters NFKC maps to one other character is exact (composers aside)."""
+    composers = _canon._get_tables().composers
+    one_to_one = set()
+    for cp in range(0x80, 0x10000):
+        c = chr(cp)
+        if 0xD800 <= cp < 0xE000 or c in composers:
+            continue
+        nfkc = unicodedata.normalize("NFKC", c)
+        if nfkc != c and len(nfkc) == 1:
+            one_to_one.add(cp)
+    assert ranges(one_to_one) == " ".join(_canon._ONE_TO_ONE.split())
+
+
+def test_emoji_range_is_stable() -> None:
+    """NFKC leaves the pictographic emoji alone and composes nothing with them (a fast path relies on it)."""
+    emoji = range(0x1F300, 0x1FB00)
+    assert all(unicodedata.normalize("NFKC", chr(cp)) == chr(cp) for cp in emoji)
+    assert not [cp for cp in emoji if unicodedata.combining(chr(cp))]
+    firsts = set()
+    for cp in SCANNED:
+        decomposition = unicodedata.decomposition(chr(cp))
+        if decomposition and not decomposition.startswith("<"):
+            firsts.add(int(decomposition.split()[0], 16))
+    assert not [cp for cp in firsts if cp in emoji]
+
+
 def test_stale_tables_stay_correct(monkeypatch: pytest.MonkeyPatch) -> None:
     """With tables that know nothing, the view is still exact NFKC with a sane offset map."""
     stale = _canon._Tables()
     object.__setattr__(stale, "composers", frozenset())
     object.__setattr__(stale, "composing_starters", frozenset())
     object.__setattr__(stale, "complex_run_re", re.compile(f"[{_canon._INVISIBLE_BMP}]+"))
+    object.__setattr__(stale, "one_to_one_re", re.compile("(?!)"))
     monkeypatch.setattr(_canon, "_tables", stale)
-    for text in ("cafe\u0301 ﬁle ½", "ｶﾞ \u3131\u314f", "e\u200b\u0301x", "Ｅ\u0301", "x\u0345\u0301"):
+    for text in (
+        "cafe\u0301 ﬁle ½",
+        "ｶﾞ \u3131\u314f",
+        "e\u200b\u0301x",
+        "Ｅ\u0301",
+        "x\u0345\u0301",
+        "ＡＩ！\u00a0東京",
+    ):
         view = CanonicalText(text)
         expected = unicodedata.normalize("NFKC", text.replace("\u200b", ""))
         assert view.text == expected
