@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import guardkit as gk
+from guardkit._canon import _INVISIBLE_SET, INVISIBLE_KINDS, canonical
+from guardkit.validators._unicode import KINDS
 
 TAGS = "".join(chr(0xE0000 + ord(c)) for c in "hidden")
+# Invisible characters, what legitimate sequences put next to them, and a few other characters.
+SPECIAL = (
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u202e\u2066\u061c\ufe0e\ufe0f\ufe00\U000e0041\U000e007f"
+    "\U000e0067\U000e0062\U000e0001\U000e0100\U000e0101\u180b\u180e\u180f\u1820\u3164\uffa0\ufff9"
+    "\U0001bca0\U0001d173\u0301\u094d\u3099\uff9e\u2764\u263a\U0001f468\U0001f469\U0001f3f4\U0001f3fd"
+    "#1\u20e3\u845b\U00020000\u0915\u0628\u06cc\ufb01\uff21a ."
+)
+texts = st.text(alphabet=st.sampled_from(SPECIAL), max_size=50) | st.text(
+    alphabet=st.sampled_from(SPECIAL) | st.characters(codec=None), max_size=50
+)
 
 
 @pytest.mark.parametrize(
@@ -22,6 +38,13 @@ TAGS = "".join(chr(0xE0000 + ord(c)) for c in "hidden")
         ("a\ufe00\ufe01\ufe02\ufe03", [("variation_selector", 1, 5)]),
         ("x\U000e0100\U000e0101\U000e0102", [("variation_selector", 1, 4)]),
         ("Latin\u200dZWJ", [("zero_width", 5, 6)]),
+        ("a\u200b\u202eb", [("zero_width", 1, 2), ("bidi", 2, 3)]),  # split where the kind changes
+        ("\u2764\ufe0f\ufe0f", [("variation_selector", 1, 3)]),  # two selectors after an emoji
+        ("\u845b\U000e0100\U000e0101", [("variation_selector", 1, 3)]),
+        ("x\u180b", [("variation_selector", 1, 2)]),  # a Mongolian selector after a Latin letter
+        ("a\ufff9b\U0001bca0", [("zero_width", 1, 2), ("zero_width", 3, 4)]),
+        ("\u0628\u200cx", [("zero_width", 1, 2)]),  # ZWNJ needs a joining script on both sides
+        ("\U0001f468\u200d\u200b\U0001f469", [("zero_width", 2, 3)]),  # the ZWJ stays
     ],
 )
 def test_invisible_chars_flags(text: str, expected: list[tuple[str, int, int]]) -> None:
@@ -41,6 +64,10 @@ def test_invisible_chars_flags(text: str, expected: list[tuple[str, int, int]]) 
         "क्‍ष",  # Devanagari with ZWJ
         "葛󠄀城",  # ideographic variation sequence
         "日本語、テキスト。",
+        "1\ufe0f\u20e3 #\ufe0f\u20e3",  # keycaps
+        "\u263a\ufe0e",  # text presentation selector
+        "\u1820\u180b",  # Mongolian free variation selector
+        "\U0001f469\U0001f3fd\u200d\U0001f4bb",  # skin tone, then ZWJ
     ],
 )
 def test_invisible_chars_keeps_legitimate_sequences(text: str) -> None:
@@ -60,6 +87,34 @@ def test_invisible_chars_kinds_filter() -> None:
     assert gk.InvisibleChars(kinds=["tag"]).check("a" + TAGS) != ()
     with pytest.raises(gk.ConfigError, match="nope"):
         gk.InvisibleChars(kinds=["nope"])
+
+
+def test_invisible_chars_settings() -> None:
+    """Kinds match the canonical view's, the ASCII path allocates nothing, repr shows the settings."""
+    assert tuple(KINDS) == INVISIBLE_KINDS
+    check = gk.InvisibleChars(kinds=["bidi", "tag"], action="block")
+    assert check.check("plain ascii") == ()
+    assert check.window == 64
+    assert repr(check) == "InvisibleChars(kinds=['bidi', 'tag'], action='block')"
+    assert repr(gk.InvisibleChars()) == "InvisibleChars(action='redact')"
+    (finding,) = gk.InvisibleChars(name="hidden").check("a\u202eb")
+    assert (finding.rule, finding.kind, finding.detail) == ("hidden.bidi", "INVISIBLE_CHARS", KINDS["bidi"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_invisible_chars_flags_what_the_view_drops(text: str) -> None:
+    """InvisibleChars flags exactly the invisible characters that canonical(text).text drops."""
+    check = gk.InvisibleChars()
+    flagged = {i for f in check.check(text) for i in range(f.start, f.end)}
+    assert all(text[i] in _INVISIBLE_SET for i in flagged)
+    view = canonical(text).text
+    dropped = Counter(c for c in text if c in _INVISIBLE_SET)
+    dropped.subtract(c for c in view if c in _INVISIBLE_SET)
+    assert +dropped == Counter(text[i] for i in flagged)  # as many of each as the view lost
+    kept = "".join(c for i, c in enumerate(text) if i not in flagged)
+    assert canonical(kept).text == view  # and none the view keeps
+    assert check.check(kept) == ()
 
 
 def test_normalize_unicode() -> None:
