@@ -14,8 +14,9 @@ def recommended_policy() -> Policy:
     and spoofed role headers, and tag-character or variation-selector smuggling are blocked; other
     invisible characters are stripped; credentials are redacted; inputs over 200,000 characters are
     refused. Tool results and retrieved documents get the same checks (use
-    ``PromptInjection(source="document")`` in a policy of your own for the stricter profile). Output: credentials are redacted, images that would load from any host
-    (the Markdown exfiltration channel) are removed, and invisible characters are stripped.
+    ``PromptInjection(source="document")`` in a policy of your own for the stricter profile).
+    Output: credentials are redacted, images that would load from any host (the Markdown
+    exfiltration channel) are removed, and invisible characters are stripped.
 
     Ordinary text, including role-play requests, security discussions and non-English text, passes
     untouched; personal data is left alone (add ``PII()`` for that).

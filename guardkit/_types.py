@@ -35,7 +35,7 @@ class _Frozen:
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return bool(self._values() == other._values())  # type: ignore[attr-defined]
+        return bool(self._values() == other._values())
 
     def __hash__(self) -> int:
         return hash(self._values())

@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
-CORE_SCRIPTS = ["bench_guard.py", "bench_validators.py", "bench_import.py", "bench_canon.py", "bench_plugin.py", "bench_pii.py", "bench_output.py"]
+CORE_SCRIPTS = [
+    "bench_guard.py",
+    "bench_validators.py",
+    "bench_import.py",
+    "bench_canon.py",
+    "bench_plugin.py",
+    "bench_pii.py",
+    "bench_output.py",
+]
 
 
 @pytest.mark.parametrize("script", CORE_SCRIPTS)

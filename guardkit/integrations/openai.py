@@ -393,6 +393,6 @@ def guard_openai(policy: Policy, *, prompt: str | None = None, on_block: Any = _
             return cast(F, _refilled_async_gen(guarded))
         if inspect.isgeneratorfunction(fn):
             return cast(F, _refilled_gen(guarded))
-        return guarded
+        return cast(F, guarded)
 
     return decorate
