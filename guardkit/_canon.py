@@ -149,6 +149,65 @@ _MULTI_SPACE_RE: Final = re.compile(r"\s{2,}")
 _LONE_SPACE_RE: Final = re.compile(r"[^\S ]")
 _ELEM_RE: Final = re.compile(_ELEM)
 
+# Fast paths of the folded view. A `re` scan costs about 10 ns per character and pattern, while
+# C-level string and bytes operations cost about 1 ns or less. So the text is translated to one
+# class byte per character (a UTF-8 lead byte stands for its character, continuation bytes are
+# deleted), and `in` and `find` on those bytes tell where each regex pass of the folding can
+# match. Text where none can is left as the pass would leave it; elsewhere the same pattern runs
+# at the candidate positions only (`pattern.match(text, i)` looks behind *i* as a scan does) or,
+# where the bytes cannot tell, over the whole text as before.
+
+
+def _class_of(byte: int) -> str:
+    """Class of a UTF-8 byte: "w" letter or non-ASCII character (it may be a letter or a digit),
+    "d" digit, "@" or "$", "s" separator [ .-], "\n" whitespace but the space, "!", "|" and "_"
+    for themselves, "#" the rest."""
+    if byte >= 0x80:
+        return "w" if byte >= 0xC0 else "#"  # a lead byte stands for its character
+    c = chr(byte)
+    if c.isalpha():
+        return "w"
+    if c.isdigit() or c in "@$":
+        return "d"
+    if c in " .-":
+        return "s"
+    if c in "!|_":
+        return c
+    return "\n" if c.isspace() else "#"
+
+
+_CLASSES: Final = bytes(ord(_class_of(b)) for b in range(256))
+_UTF8_CONTINUATION: Final = bytes(range(0x80, 0xC0))
+# Class bytes to gap bytes: "w" for a word character [\w@$] but "_" (an element [^\W_]|[@$] of a
+# spelled-out run), or a non-ASCII character; "s" for a separator [ ._-].
+_GAPS: Final = bytes(ord("w" if b in b"wd" else "s" if b in b"s_" else "#") for b in range(256))
+# UTF-8 bytes to whitespace bytes: " " for whitespace, "#" for the rest (for text without
+# non-ASCII whitespace).
+_SPACE_CLASSES: Final = bytes(ord(" " if b < 0x80 and chr(b).isspace() else "#") for b in range(256))
+# Class bytes to leetspeak marks: "l" for [0-9@$!|], "w" for a letter (or a non-ASCII
+# character), "." for the rest. A run of "l" next to a "w": the pattern starts with a literal,
+# which `re` skips to quickly, and looks back one byte to start only at the start of a run.
+_LEET_MARKS: Final = bytes(ord("l" if b in b"d!|" else "w" if b == ord("w") else ".") for b in range(256))
+_LEET_NEXT_TO_LETTER_RE: Final = re.compile(rb"l(?<!ll)(?:(?<=wl)l*|l*(?=w))")
+# A part of a spelled-out run in gap bytes: elements with one separator between them.
+_RUN_PART_RE: Final = re.compile(rb"w(?:sw)*")
+_NEWLINE: Final = ord("\n")
+_UNDERSCORE: Final = ord("_")
+_DIGIT: Final = ord("d")
+_BANG: Final = ord("!")
+_PIPE: Final = ord("|")
+# Whitespace the classes do not show: non-ASCII whitespace, grouped by the UTF-8 lead byte that
+# announces it (checked against str.isspace by the tests).
+_NON_ASCII_SPACES: Final = (
+    "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
+_SPACES_BY_LEAD: Final = tuple(
+    (lead, "".join(c for c in _NON_ASCII_SPACES if c.encode()[0] == lead))
+    for lead in sorted({c.encode()[0] for c in _NON_ASCII_SPACES})
+)
+_ASCII_LONE_SPACES: Final = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
+
 _CACHE_SIZE: Final = 8
 
 
@@ -354,6 +413,41 @@ class _Builder:
             self.src_a.append(a)
             self.src_b.append(b)
         self.out += n
+
+    def join_elements(self, text: str, elems: list[tuple[int, int]]) -> None:
+        """Emit the elements of a spelled-out run: one separator between two is removed, a wider
+        gap becomes a space."""
+        prev_end = -1
+        for e0, e1 in elems:
+            if prev_end >= 0 and e0 > prev_end:
+                if e0 - prev_end == 1 and text[prev_end] in " ._-":
+                    self.remove(prev_end, e0)
+                else:
+                    self.replace(prev_end, e0, " ")
+            self.keep(text[e0:e1])
+            prev_end = e1
+
+    def join_parts(self, text: str, parts: list[tuple[int, int]]) -> None:
+        """Emit a spelled-out run as :meth:`join_elements` does, given its parts.
+
+        Each part ``text[x:y]`` holds an element at every other place, with one separator
+        between two. The edits are those :meth:`join_elements` records; ``range`` builds them
+        in bulk.
+        """
+        prev_end = -1
+        for x, y in parts:
+            if prev_end >= 0:
+                self.replace(prev_end, x, " ")
+            piece = text[x:y:2]
+            n = len(piece)
+            out = self.out
+            self.pieces.append(piece)
+            self.out_a.extend(range(out + 1, out + n))
+            self.out_b.extend(range(out + 1, out + n))
+            self.src_a.extend(range(x + 1, y - 1, 2))
+            self.src_b.extend(range(x + 2, y, 2))
+            self.out = out + n
+            prev_end = y
 
     def finish(self, src_len: int) -> tuple[str, _OffsetMap | None]:
         text = "".join(self.pieces)
@@ -871,21 +965,29 @@ def _canonicalize(text: str) -> tuple[str, _OffsetMap | None]:
     return _fold_confusables(text1, tables), omap
 
 
-def _casefold_mapped(text: str) -> tuple[str, _OffsetMap | None]:
-    """Case-fold *text* where some characters fold to more than one ("ß" -> "ss")."""
+def _casefold_mapped(text: str, full: str | None = None) -> tuple[str, _OffsetMap | None]:
+    """Case-fold *text* where some characters fold to more than one ("ß" -> "ss").
+
+    *full* is ``text.casefold()`` when the caller has it already.
+    """
+    if full is None:
+        full = text.casefold()
+    # str.casefold folds character by character, each to one or more: the characters of the table
+    # account for the whole growth exactly when no other character grows.
     out = _Builder()
-    pos = 0
+    grown = 0
     for m in _CASEFOLD_EXPANDS_RE.finditer(text):
         i = m.start()
-        if i > pos:
-            out.keep(text[pos:i].casefold())
-        out.replace(i, i + 1, m.group().casefold())
-        pos = i + 1
-    if pos < len(text):
-        out.keep(text[pos:].casefold())
-    folded, omap = out.finish(len(text))
-    if len(folded) == out.out and folded == text.casefold():
-        return folded, omap
+        n = len(m.group().casefold())
+        if n != 1:
+            out.out_a.append(i + grown)
+            out.out_b.append(i + grown + n)
+            out.src_a.append(i)
+            out.src_b.append(i + 1)
+        grown += n - 1
+    if len(full) == len(text) + grown:
+        out.keep(full)
+        return out.finish(len(text))
     # This Python's Unicode data has expanding case folds the table lacks: go character by
     # character.
     out = _Builder()
@@ -903,14 +1005,110 @@ _CASEFOLD_EXPANDS_RE: Final = re.compile(
 )
 
 
-def _collapse(text: str) -> tuple[str, _OffsetMap | None]:
-    """Join spaced-out letters ("i g n o r e") and collapse whitespace runs to one space."""
-    if _SPACED_HINT_RE.search(f" {text} ") is not None:
-        matches = _COLLAPSE_RE.finditer(text)
-    elif _MULTI_SPACE_RE.search(text) is not None:
-        matches = _MULTI_SPACE_RE.finditer(text)
-    else:
-        return _single_spaces(text), None
+def _classes(text: str) -> tuple[bytes, bool]:
+    """Return the class bytes of *text* and whether they show all of its whitespace.
+
+    Only ASCII whitespace has a class ("s" for the space, "\n" for the rest); a lead byte of
+    non-ASCII whitespace in the UTF-8 is a cheap necessary condition for the other kind.
+    """
+    if text.isascii():
+        return text.encode("ascii").translate(_CLASSES), True
+    raw = text.encode("utf-8", "surrogatepass")
+    exact = not any(lead in raw and any(c in text for c in spaces) for lead, spaces in _SPACES_BY_LEAD)
+    return raw.translate(_CLASSES, _UTF8_CONTINUATION), exact
+
+
+def _space_bytes(text: str) -> bytes:
+    """``b" "`` for each whitespace character of *text*, ``b"#"`` for the rest (no non-ASCII spaces)."""
+    if text.isascii():
+        return text.encode("ascii").translate(_SPACE_CLASSES)
+    return text.encode("utf-8", "surrogatepass").translate(_SPACE_CLASSES, _UTF8_CONTINUATION)
+
+
+def _spaced_hint(text: str, codes: bytes) -> bool:
+    """Whether ``_SPACED_HINT_RE`` matches in ``f" {text} "``, from the class bytes of *text*."""
+    if _UNDERSCORE not in codes:
+        # [ ._-][\w@$][ ._-][\w@$][ ._-] is "swsws" in the gap bytes padded with "s" on both
+        # ends (without digits, "@" and "$", the class bytes will do). `rfind`: CPython's reverse
+        # search takes about half the time of `in` on these two-letter texts.
+        gaps = codes.translate(_GAPS) if _DIGIT in codes else codes
+        if not (
+            gaps.rfind(b"swsws") >= 0 or gaps.startswith(b"wsws") or gaps.endswith(b"swsw") or gaps == b"wsw"
+        ):
+            return False
+        if text.isascii():
+            return True  # the gap bytes are exact for ASCII
+    # "_" is a separator and a word character; a non-ASCII "w" may be neither: ask the pattern.
+    return _SPACED_HINT_RE.search(f" {text} ") is not None
+
+
+def _matches_at(
+    text: str, pattern: re.Pattern[str], spaces: bytes, gaps: bytes | None = None
+) -> Iterator[re.Match[str]]:
+    """Yield what ``pattern.finditer(text)`` yields, trying *pattern* only where it can match.
+
+    *pattern* matches only where a whitespace run starts (``b"  "`` in *spaces*) or, given
+    *gaps*, where a spelled-out run starts (an element, a separator, an element, a separator, an
+    element: ``b"wswsw"``). The leftmost match from a position is then the first candidate at or
+    after it that matches, which is what a scan finds.
+    """
+    match = pattern.match
+    ws = spaces.find(b"  ")
+    run = -1 if gaps is None else gaps.find(b"wswsw")
+    while ws >= 0 or run >= 0:
+        at = run if ws < 0 or 0 <= run < ws else ws
+        m = match(text, at)
+        if m is None:
+            pos = at + 1
+        else:
+            yield m
+            pos = m.end()
+        if 0 <= ws < pos:
+            ws = spaces.find(b"  ", pos)
+        if 0 <= run < pos and gaps is not None:
+            run = gaps.find(b"wswsw", pos)
+
+
+def _space_runs(text: str, codes: bytes, exact: bool) -> Iterator[re.Match[str]] | None:
+    """The whitespace runs ``_MULTI_SPACE_RE`` finds in *text*, ``None`` if there are none."""
+    if not exact:
+        return _MULTI_SPACE_RE.finditer(text) if _MULTI_SPACE_RE.search(text) is not None else None
+    if _NEWLINE not in codes:
+        # The only whitespace is " ".
+        return _matches_at(text, _MULTI_SPACE_RE, _space_bytes(text)) if "  " in text else None
+    spaces = _space_bytes(text)
+    return _matches_at(text, _MULTI_SPACE_RE, spaces) if b"  " in spaces else None
+
+
+def _collapse_matches(
+    text: str, classes: tuple[bytes, bool] | None
+) -> tuple[Iterator[re.Match[str]] | None, bytes | None]:
+    """The matches :func:`_collapse` works through (``None`` if there are none), and the gap
+    bytes of *text* when they place the letters of spelled-out runs."""
+    if classes is None:
+        if _SPACED_HINT_RE.search(f" {text} ") is not None:
+            return _COLLAPSE_RE.finditer(text), None
+        if _MULTI_SPACE_RE.search(text) is not None:
+            return _MULTI_SPACE_RE.finditer(text), None
+        return None, None
+    codes, exact = classes
+    if not _spaced_hint(text, codes):
+        return _space_runs(text, codes, exact), None
+    if not exact:
+        return _COLLAPSE_RE.finditer(text), None
+    gaps = codes.translate(_GAPS)
+    return _matches_at(text, _COLLAPSE_RE, _space_bytes(text), gaps), gaps
+
+
+def _collapse(text: str, classes: tuple[bytes, bool] | None = None) -> tuple[str, _OffsetMap | None]:
+    """Join spaced-out letters ("i g n o r e") and collapse whitespace runs to one space.
+
+    Given the :func:`_classes` of *text*, the regex passes run only where they can match, and
+    the gap bytes place the letters of a spelled-out run; the result is the same.
+    """
+    matches, gaps = _collapse_matches(text, classes)
+    if matches is None:
+        return _single_spaces(text, classes), None
     out: _Builder | None = None
     pos = 0
     for m in matches:
@@ -923,34 +1121,48 @@ def _collapse(text: str) -> tuple[str, _OffsetMap | None]:
             out.replace(a, b, " ")
             pos = b
             continue
-        elems = [e.span() for e in _ELEM_RE.finditer(text, a, b)]
-        if sum(1 for e0, _ in elems if text[e0].isalpha()) < 2:
+        if gaps is None:
+            spans = [e.span() for e in _ELEM_RE.finditer(text, a, b)]
+            letters = sum(1 for e0, _ in spans if text[e0].isalpha())
+        else:
+            # In a run, the gap bytes hold "w" exactly for the elements (whitespace other than
+            # the space and "/" are "#"): single letters with one separator between them
+            # ("w(sw)*") make a part, and wider gaps separate the parts.
+            spans = [p.span() for p in _RUN_PART_RE.finditer(gaps, a, b)]
+            letters = sum(map(str.isalpha, "".join(text[x:y:2] for x, y in spans)))
+        if letters < 2:
             continue  # "1 2 3": numbers, not a spelled-out word
         if out is None:
             out = _Builder()
         if a > pos:
             out.keep(text[pos:a])
-        prev_end = -1
-        for e0, e1 in elems:
-            if prev_end >= 0 and e0 > prev_end:
-                if e0 - prev_end == 1 and text[prev_end] in " ._-":
-                    out.remove(prev_end, e0)
-                else:
-                    out.replace(prev_end, e0, " ")
-            out.keep(text[e0:e1])
-            prev_end = e1
+        if gaps is None:
+            out.join_elements(text, spans)
+        else:
+            out.join_parts(text, spans)
         pos = b
     if out is None:
-        return _single_spaces(text), None
+        return _single_spaces(text, classes), None
     if pos < len(text):
         out.keep(text[pos:])
     folded, omap = out.finish(len(text))
-    return _single_spaces(folded), omap
+    return _single_spaces(folded, classes), omap
 
 
-def _single_spaces(text: str) -> str:
-    # What _collapse leaves are lone tabs, newlines and the like: make them plain spaces (1:1).
-    return _LONE_SPACE_RE.sub(" ", text) if _LONE_SPACE_RE.search(text) else text
+def _single_spaces(text: str, classes: tuple[bytes, bool] | None = None) -> str:
+    """Make the lone tabs, newlines and the like that :func:`_collapse` leaves plain spaces (1:1).
+
+    *classes* are those of the text :func:`_collapse` started from: its output holds no whitespace
+    character that text does not. When they show all of it, it is ASCII, and ``str.replace``
+    does.
+    """
+    if classes is None or not classes[1]:
+        return _LONE_SPACE_RE.sub(" ", text) if _LONE_SPACE_RE.search(text) else text
+    if _NEWLINE in classes[0]:
+        for c in _ASCII_LONE_SPACES:
+            if c in text:
+                text = text.replace(c, " ")
+    return text
 
 
 def _is_token_char(c: str) -> bool:
@@ -984,18 +1196,33 @@ def _fold_leet_token(tok: str) -> str:
     return "".join(chars) if changed else tok
 
 
-def _fold_leet(text: str) -> str:
-    """Undo leetspeak inside words; see :func:`_fold_leet_token` for the rules."""
+def _fold_leet(text: str, codes: bytes | None = None) -> str:
+    """Undo leetspeak inside words; see :func:`_fold_leet_token` for the rules.
+
+    Given the class bytes of *text*, runs are looked for in them, next to a letter (or a
+    non-ASCII character) only, and runs that :func:`_fold_leet_token` leaves alone in any token
+    are skipped.
+    """
+    runs: Iterator[re.Match[str]] | Iterator[re.Match[bytes]] = (
+        _LEET_RUN_RE.finditer(text)
+        if codes is None
+        else _LEET_NEXT_TO_LETTER_RE.finditer(codes.translate(_LEET_MARKS))
+    )
     pieces: list[str] = []
     pos = 0
     done = 0
     n = len(text)
-    for m in _LEET_RUN_RE.finditer(text):
+    for m in runs:
         a, b = m.span()
         if a < done:
             continue  # inside a token already handled
-        if not ((a > 0 and text[a - 1].isalpha()) or (b < n and text[b].isalpha())):
+        right = b < n and text[b].isalpha()
+        if not (right or (a > 0 and text[a - 1].isalpha())):
             continue  # no letter next to it: a number or punctuation
+        if codes is not None and (b - a > 3 or (not right and text[b - 1] == "!")):
+            # Never folded (too long; sentence punctuation). Its token, the same from any run
+            # in it, is still folded from a run that can be.
+            continue
         start = a
         while start > 0 and _is_token_char(text[start - 1]):
             start -= 1
@@ -1013,21 +1240,43 @@ def _fold_leet(text: str) -> str:
     return "".join(pieces)
 
 
-def _fold(text: str) -> tuple[str, tuple[_OffsetMap, ...]]:
-    """Build the folded view of a canonical *text* and the maps back to it, innermost first."""
+def _fold(text: str, *, fast: bool = True) -> tuple[str, tuple[_OffsetMap, ...]]:
+    """Build the folded view of a canonical *text* and the maps back to it, innermost first.
+
+    Args:
+        text: The canonical text.
+        fast: Let class bytes decide where the regex passes run (the default). ``False`` runs
+            every pass over the whole text; the result is the same, and the tests check it.
+    """
     maps: list[_OffsetMap] = []
-    if text.isascii():
+    is_ascii = text.isascii()
+    if is_ascii:
         folded = text.lower()
     else:
         folded = text.casefold()
         if len(folded) != len(text):
-            folded, cmap = _casefold_mapped(text)
+            folded, cmap = _casefold_mapped(text, folded)
             if cmap is not None:
                 maps.append(cmap)
-    folded, wmap = _collapse(folded)
-    if wmap is not None:
-        maps.append(wmap)
-    return _fold_leet(folded), tuple(maps)
+    if not fast:
+        folded, wmap = _collapse(folded)
+        if wmap is not None:
+            maps.append(wmap)
+        return _fold_leet(folded), tuple(maps)
+    # _classes(folded), inline for ASCII: every call counts on short text.
+    classes = (folded.encode("ascii").translate(_CLASSES), True) if is_ascii else _classes(folded)
+    codes, exact = classes
+    # Usual prose has nothing to collapse: single spaces are all its whitespace, no letters spelled out.
+    if not (exact and _NEWLINE not in codes and "  " not in folded and not _spaced_hint(folded, codes)):
+        folded, wmap = _collapse(folded, classes)
+        if wmap is not None:
+            maps.append(wmap)
+            codes = _classes(folded)[0]
+        # Without a map, whitespace became spaces one for one: the classes still place every
+        # letter and leetspeak character.
+    if _DIGIT in codes or _BANG in codes or _PIPE in codes:
+        folded = _fold_leet(folded, codes)
+    return folded, tuple(maps)
 
 
 class CanonicalText:
@@ -1061,7 +1310,7 @@ class CanonicalText:
     text: str
     changed: bool
     _map: _OffsetMap | None
-    _folded: str
+    _folded: str | None
     _fmaps: tuple[_OffsetMap, ...]
     _hidden: str
     _smuggled: tuple[tuple[int, int], ...]
@@ -1070,19 +1319,19 @@ class CanonicalText:
     def __init__(self, original: str) -> None:
         if not isinstance(original, str):
             raise TypeError(f"canonical() needs a str, not {type(original).__name__}")
-        _set = object.__setattr__
-        _set(self, "original", original)
+        _set_original(self, original)
+        _set_folded(self, None)  # built on first use: a slot read beats catching AttributeError
         if original.isascii():
-            _set(self, "text", original)
-            _set(self, "changed", False)
-            _set(self, "_map", None)
+            _set_text(self, original)
+            _set_changed(self, False)
+            _set_map(self, None)
             return
         text, omap = _canonicalize(original)
         if text == original:
             text, omap = original, None
-        _set(self, "text", text)
-        _set(self, "changed", text is not original)
-        _set(self, "_map", omap)
+        _set_text(self, text)
+        _set_changed(self, text is not original)
+        _set_map(self, omap)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"CanonicalText is immutable; cannot set {name!r}")
@@ -1125,13 +1374,12 @@ class CanonicalText:
         Case-folded; leetspeak inside words undone (``h3ll0`` -> ``hello``); spelled-out letters
         joined (``i g n o r e`` -> ``ignore``); whitespace runs collapsed to one space.
         """
-        try:
-            return self._folded
-        except AttributeError:
-            pass
+        folded = self._folded
+        if folded is not None:
+            return folded
         folded, maps = _fold(self.text)
-        object.__setattr__(self, "_fmaps", maps)
-        object.__setattr__(self, "_folded", folded)
+        _set_fmaps(self, maps)
+        _set_folded(self, folded)
         return folded
 
     def folded_to_original(self, start: int, end: int) -> tuple[int, int]:
@@ -1187,6 +1435,13 @@ class CanonicalText:
         runs = smuggled_runs(self.original)
         object.__setattr__(self, "_hidden", "\n".join(r[3] for r in runs))
         object.__setattr__(self, "_smuggled", tuple((r[0], r[1]) for r in runs))
+
+
+# The slots' own setters: they bypass the __setattr__ guard, and cost less than object.__setattr__.
+_set_original, _set_text, _set_changed, _set_map, _set_folded, _set_fmaps = (
+    CanonicalText.__dict__[name].__set__
+    for name in ("original", "text", "changed", "_map", "_folded", "_fmaps")
+)
 
 
 def smuggled_runs(text: str) -> list[tuple[int, int, str, str]]:

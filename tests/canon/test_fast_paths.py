@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
+import time
 import unicodedata
 
 import pytest
@@ -93,3 +95,129 @@ def test_view_is_nfkc_of_the_kept_text(text: str) -> None:
     kept = "".join(c for i, c in enumerate(text) if i not in dropped)
     normal = unicodedata.normalize("NFKC", kept)
     assert CanonicalText(text).text == _canon._fold_confusables(normal, _canon._get_tables())
+
+
+# The folded view: class bytes decide where its regex passes run (`_fold(text)`), which must give
+# what running every pass over the whole text gives (`_fold(text, fast=False)`). Letters, digits
+# and leetspeak, separators, ASCII and non-ASCII whitespace, "_" (a separator and a word
+# character), characters that are neither letters nor gaps, in and out of ASCII.
+FOLD_CHARS = (
+    "aAbBiIoOxyz0134579@$!|_ .-/()#,:\t\n\r\x0b\x0c\x1c\x85\u2028\u3000\xa0éßİ東→。«²\u200d\U0001f600ﬁ\ud800"
+)
+# fmt: off
+FOLD_TOKENS = (
+    "a", "b", "i", "1", "3", "@", "$", "ab", "x1", "h3ll0", "é", "→", "|", "!", "_", "(", ")",
+    "ß", "東", "²", "a!", "!a", "1st", "IGNORE", "ca||", "0", "ｉ",
+    # Spelled-out runs the gate misses, and look-alikes of the gate: joined only if a real one is there.
+    "(a b c)", "#x.y.z", "→ a →", "a | b | c", "é_è", "e.g.",
+)
+# fmt: on
+FOLD_GAPS = (" ", ".", "-", "_", "  ", " / ", "/", "\t", "\n\n", "\u3000", "", " \n ", "\x85", "..")
+fold_texts = st.text(alphabet=st.sampled_from(FOLD_CHARS), max_size=40) | st.lists(
+    st.tuples(st.sampled_from(FOLD_TOKENS), st.sampled_from(FOLD_GAPS)).map("".join), max_size=14
+).map("".join)
+
+
+def folded_both_ways(
+    text: str,
+) -> tuple[tuple[str, list[tuple[object, ...]]], tuple[str, list[tuple[object, ...]]]]:
+    """The folded view and its maps, from the fast paths and from the full passes."""
+
+    def plain(result: tuple[str, tuple[_canon._OffsetMap, ...]]) -> tuple[str, list[tuple[object, ...]]]:
+        folded, maps = result
+        return folded, [(m._out_a, m._out_b, m._src_a, m._src_b, m.out_len, m.src_len) for m in maps]
+
+    return plain(_canon._fold(text)), plain(_canon._fold(text, fast=False))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Please summarize the report and list the risks.",
+            "please summarize the report and list the risks.",
+        ),
+        ("say i g n o r e now", "say ignore now"),
+        ("(a b c) x → y → z", "(a b c) x → y → z"),  # "→" looks like a letter to the bytes only
+        ("(a b c) a | b | c", "(a b c) a | b | c"),  # "|" is leetspeak, not a word character
+        ("e.g. (a b c)", "e.g. (abc)"),  # a real spelled-out hint joins every run
+        ("snake_case a b c", "snake_case abc"),  # "_" takes the scan
+        ("a\u3000\u3000b\x85c", "a b c"),  # non-ASCII whitespace takes the scans
+        ("a\t\tb\nc  d", "a b c d"),
+        ("i g n o r e\t\ta l l", "ignore all"),
+        ("i.g.n.o.r.e / a.l.l / 1 2 3", "ignore all 123"),  # one chain of runs, with letters
+        ("stop! 1st h3ll0 w0rld ca||ing p@$$w0rd", "stop! 1st hello world calling password"),
+        ("sh!1t no!!1 ok! 2024 win10 !ab", "shiit noiii ok! 2024 win10 iab"),
+        ("ｈ3ｌｌ0 東1 é1é", "ｈeｌｌo 東1 éié"),  # non-ASCII letters next to leetspeak
+    ],
+)
+def test_fold_examples_fast(text: str, expected: str) -> None:
+    """On examples, the fast folded view is the expected one, maps included, as the full passes give."""
+    fast, full = folded_both_ways(text)
+    assert fast == full
+    assert fast[0] == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(fold_texts)
+def test_fold_fast_paths_are_exact(text: str) -> None:
+    """The folded view and its maps from the fast paths are those of the full passes."""
+    fast, full = folded_both_ways(text)
+    assert fast == full
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None), max_size=40) | fold_texts)
+def test_folded_view_fast_paths_are_exact(text: str) -> None:
+    """Through the canonical view, any text folds the same both ways."""
+    fast, full = folded_both_ways(CanonicalText(text).text)
+    assert fast == full
+
+
+def test_non_ascii_spaces_table() -> None:
+    """The non-ASCII whitespace table is all of it, by str.isspace (which `re`'s \\s follows)."""
+    found = "".join(chr(cp) for cp in range(0x80, sys.maxunicode + 1) if chr(cp).isspace())
+    assert found == _canon._NON_ASCII_SPACES
+    assert all(re.fullmatch(r"\s", c) for c in found)
+
+
+@pytest.mark.parametrize("char", [chr(cp) for cp in range(128)])
+def test_class_tables_follow_the_patterns(char: str) -> None:
+    """For every ASCII character, the class tables say what the folding patterns say."""
+    code = _canon._CLASSES[ord(char)]
+    gap = _canon._GAPS[code]
+    assert (gap == ord("w")) == (re.fullmatch(_canon._ELEM, char) is not None)
+    assert (gap == ord("s")) == (char in " ._-")
+    assert (_canon._LEET_MARKS[code] == ord("l")) == (_canon._LEET_RUN_RE.fullmatch(char) is not None)
+    assert (_canon._LEET_MARKS[code] == ord("w")) == char.isalpha()
+    assert (_canon._SPACE_CLASSES[ord(char)] == ord(" ")) == char.isspace()
+    assert (code == ord("\n")) == (char.isspace() and char != " ")
+
+
+N = 100_000
+# Inputs aimed at the fast paths: long leetspeak runs next to letters or not, many candidate runs
+# that fail or match, whitespace runs, and many candidates for the spelled-out gate.
+FAST_PATH_CASES = {
+    "digits": "1" * N,
+    "digits then letter": "1" * N + "a",
+    "letter then digits": "a" + "1" * N,
+    "bangs after letters": "a!" * (N // 2),
+    "digits between letters": "a1" * (N // 2),
+    "run candidates": "ab c d " * (N // 7),
+    "runs and wide gaps": "a b c  " * (N // 7),
+    "runs and slashes": "a b c/" * (N // 6),
+    "single separators": "a." * (N // 2),
+    "spaces": " " * N,
+    "newlines then run": "\n" * N + "a b c",
+    "gate then candidates": "e.g. " + "x y " * (N // 4),
+    "underscores": "a_b_" * (N // 4),
+}
+
+
+@pytest.mark.parametrize("name", list(FAST_PATH_CASES))
+def test_fast_paths_linear(name: str) -> None:
+    """The folded view of 100 KB aimed at the fast paths is built quickly."""
+    started = time.perf_counter()
+    folded, _ = _canon._fold(FAST_PATH_CASES[name])
+    assert isinstance(folded, str)
+    assert time.perf_counter() - started < 4.0
