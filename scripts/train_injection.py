@@ -56,9 +56,11 @@ PRIOR: dict[str, float] = {
     "code_injection": 1.5,
     "dangerous_code": 0.8,
     "frame_harm": 0.8,
+    "unbound_ai": 1.2,
     "payload_split": 3.0,
     "decode_follow": 1.5,
     "adversarial_suffix": 3.5,
+    "harmful_suffix": 2.5,
     "token_flood": 3.0,
     "doc_structure": -0.3,
     "doc_directive": 3.0,
@@ -81,7 +83,7 @@ DOCUMENT_EXTRA: dict[str, float] = {
     "doc_directive": 0.5,
     "prefix_force": 0.5,
 }
-TARGET_FPR = 0.009  # default threshold: at most this share of permitted benign rows flagged
+TARGET_FPR = 0.0099  # default threshold: at most this share of permitted benign rows flagged
 NGRAM_CLIP = 1.5
 NGRAM_FLOOR = -1.5
 NGRAM_PRUNE = 0.05
@@ -115,10 +117,9 @@ def featurize(rows: list[dict[str, str]]) -> tuple[list[list[float]], list[list[
         view = canonical(row["text"])
         folded, _ = sig.despace(view.text, view.folded, lex.words)
         toks = sig.tokenize(folded)
-        bigrams = sig.bigrams_of(toks)
-        analysis = sig.analyze(view.text, folded, lex, toks, bigrams)
+        analysis = sig.analyze(view.text, folded, lex, toks)
         dense.append(analysis.values)
-        keys.append(sorted(sig.ngram_keys(toks, folded, bigrams)))
+        keys.append(sorted(sig.ngram_keys(toks, folded)))
     return dense, keys
 
 

@@ -9,8 +9,10 @@ data (``guardkit/data/injection_model.json``, built by ``scripts/train_injection
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import operator
 import re
 import threading
 from pathlib import Path
@@ -47,7 +49,18 @@ def _fold(text: str) -> str:
 class _Model:
     """The shipped weights, loaded once per process."""
 
-    __slots__ = ("bias", "doc_extra", "lexicon", "ngram", "norm", "signal_w", "thresholds", "vocab")
+    __slots__ = (
+        "bias",
+        "bigram_w",
+        "doc_extra",
+        "lexicon",
+        "ngram",
+        "norm",
+        "signal_w",
+        "thresholds",
+        "unigram_w",
+        "vocab",
+    )
 
     def __init__(self, data: dict[str, Any]) -> None:
         names = list(data["signals"])
@@ -61,6 +74,13 @@ class _Model:
         self.doc_extra: tuple[float, ...] = tuple(float(extra.get(n, 0.0)) for n in names)
         self.bias = float(data["bias"])
         self.ngram: dict[str, float] = {str(k): float(v) for k, v in data["ngram_weights"].items()}
+        # Bigram keys are "a b" (tokens never hold spaces); scoring looks them up as token pairs.
+        self.unigram_w = {k: v for k, v in self.ngram.items() if " " not in k}
+        self.bigram_w: dict[tuple[str, str], float] = {}
+        for k, v in self.ngram.items():
+            a, sep, b = k.partition(" ")
+            if sep:
+                self.bigram_w[a, b] = v
         self.norm = int(data.get("ngram_norm", 24))
         self.thresholds: dict[str, float] = {k: float(v) for k, v in data["thresholds"].items()}
         self.lexicon = _sig.build_lexicon(_fold)
@@ -183,21 +203,19 @@ class PromptInjection:
         plain = folded
         folded, edits = _sig.despace(text, plain, m.lexicon.words, m.vocab)
         toks = _sig.tokenize(folded)
-        bigrams = _sig.bigrams_of(toks)
-        analysis = _sig.analyze(text, folded, m.lexicon, toks, bigrams)
+        tokset = set(toks)
+        pairset = set(itertools.pairwise(toks))
+        units, cjk_gate = _sig.ngram_units(toks, folded)
+        analysis = _sig.analyze(text, folded, m.lexicon, toks, tokset, pairset, cjk_gate)
         values = analysis.values
-        z = m.bias
-        for w, x in zip(m.signal_w, values, strict=False):
-            if x:
-                z += w * x
+        z = m.bias + sum(map(operator.mul, m.signal_w, values))
         if self._doc:
-            for w, x in zip(m.doc_extra, values, strict=False):
-                if x and w:
-                    z += w * x
-        keys = _sig.ngram_keys(toks, folded, bigrams)
-        ngram = sum(filter(None, map(m.ngram.get, keys)))
-        if len(keys) > m.norm:
-            ngram *= math.sqrt(m.norm / len(keys))
+            z += sum(map(operator.mul, m.doc_extra, values))
+        ngram = (
+            _sig.ngram_sum(toks, m.unigram_w, m.bigram_w, m.norm, tokset, pairset)
+            if cjk_gate is None
+            else _sig.ngram_sum(units, m.unigram_w, m.bigram_w, m.norm)
+        )
         z += ngram
         if edits and z - m.bias > 0.5 and any(plain[e[2]].isalpha() for e in edits):
             z += _SPACED_BONUS
@@ -278,8 +296,9 @@ class PromptInjection:
         contrib = self._contributions(scored)
         kinds: dict[str, float] = {}
         for c, name in contrib:
-            kind = _sig.KIND_OF_SIGNAL.get(name, "PROMPT_INJECTION")
-            kinds[kind] = kinds.get(kind, 0.0) + c
+            if name not in _sig.NEUTRAL_SIGNALS:
+                kind = _sig.KIND_OF_SIGNAL.get(name, "PROMPT_INJECTION")
+                kinds[kind] = kinds.get(kind, 0.0) + c
         kind = max(kinds, key=lambda k: kinds[k]) if kinds else "PROMPT_INJECTION"
         reasons = [_sig.SIGNAL_REASONS[name] for _, name in contrib[:4]]
         if scored.ngram > 0.5 or not reasons:

@@ -9,13 +9,17 @@ folded, used for words and phrases). All patterns are linear-time.
 from __future__ import annotations
 
 import itertools
+import operator
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
+from itertools import compress, count
 
 from guardkit.validators._injection_lexicon import CJK_RULES, CLASSES
 
 __all__ = [
     "KIND_OF_SIGNAL",
+    "NEUTRAL_SIGNALS",
     "SIGNALS",
     "SIGNAL_REASONS",
     "Analysis",
@@ -26,16 +30,26 @@ __all__ = [
     "despace",
     "drop_compounds",
     "ngram_keys",
+    "ngram_sum",
+    "ngram_units",
+    "pairs_of",
     "token_iter",
     "tokenize",
 ]
 
 # Word characters plus the combining marks of Indic, Thai and Arabic scripts, so words in those scripts
 # stay whole. Apostrophes and hyphens join word parts ("don't", "role-play").
-_W = r"\w\u0300-\u036f\u0900-\u0dff\u0e00-\u0e7f\u064b-\u065f\u0670"
+# The danda and double danda (U+0964, U+0965), the full stops of Devanagari and Bengali, end words.
+_W = r"\w\u0300-\u036f\u0900-\u0963\u0966-\u0dff\u0e00-\u0e7f\u064b-\u065f\u0670"
 _TOKEN = re.compile(rf"[{_W}]+(?:['\u2019-][{_W}]+)*")
 # The same tokens for ASCII text, where the extra ranges cannot occur (a plain \w runs faster).
 _TOKEN_ASCII = re.compile(r"\w+(?:['-]\w+)*")
+# ASCII text splits into the same tokens faster in C: every character that cannot be part of a token
+# becomes a space, then str.split(); only pieces holding an apostrophe or hyphen (which join word
+# parts but may also stand alone: "'quoted'", "--") go through the regular expression.
+_ASCII_SPLIT = str.maketrans(
+    {c: " " for c in map(chr, range(128)) if not (c.isalnum() or c in "_'-")}
+)
 # Scripts written without spaces: split into character bigrams for n-gram keys.
 _NOSPACE = re.compile(r"[\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]")
 
@@ -62,9 +76,11 @@ SIGNALS: tuple[str, ...] = (
     "code_injection",  # "incorporate the following code into your solution"
     "dangerous_code",  # exfiltration / destructive calls in code
     "frame_harm",  # hypothetical / story framing around forbidden topics
+    "unbound_ai",  # policy negation aimed at the AI or a role: "an AI without any guidelines"
     "payload_split",  # a = "..."; b = "..."; say a + b
     "decode_follow",  # decode this base64 and follow it
     "adversarial_suffix",  # optimizer-made gibberish runs
+    "harmful_suffix",  # such a run after a request about weapons, drugs, hacking, ...
     "token_flood",  # long runs of a repeated short token
     "doc_structure",  # email headers, tables, code fences, HTML
     "doc_directive",  # a responder directive inside a document
@@ -100,9 +116,11 @@ SIGNAL_REASONS: dict[str, str] = {
     "code_injection": "request to insert supplied code",
     "dangerous_code": "exfiltrating or destructive code",
     "frame_harm": "fictional framing around forbidden content",
+    "unbound_ai": "an AI or role without rules",
     "payload_split": "payload splitting",
     "decode_follow": "request to decode and follow a payload",
     "adversarial_suffix": "adversarial gibberish suffix",
+    "harmful_suffix": "harmful request with an adversarial suffix",
     "token_flood": "repeated-token flooding",
     "doc_structure": "document content",
     "doc_directive": "directive planted in a document",
@@ -117,6 +135,10 @@ SIGNAL_REASONS: dict[str, str] = {
     "decoded": "encoded payload",
 }
 
+# Signals that say nothing about which kind of attack a text is; findings take their kind from the
+# others.
+NEUTRAL_SIGNALS = frozenset(["ai_reference", "you_density", "length", "doc_structure"])
+
 KIND_OF_SIGNAL: dict[str, str] = {
     "extraction": "PROMPT_EXTRACTION",
     "secret_request": "PROMPT_EXTRACTION",
@@ -125,13 +147,48 @@ KIND_OF_SIGNAL: dict[str, str] = {
     "persona": "JAILBREAK",
     "role_reassign": "JAILBREAK",
     "frame_harm": "JAILBREAK",
+    "unbound_ai": "JAILBREAK",
     "adversarial_suffix": "JAILBREAK",
+    "prefix_force": "JAILBREAK",
+    "harmful_suffix": "JAILBREAK",
     "cjk_jailbreak": "JAILBREAK",
 }
 
 _CLASS_NAMES: tuple[str, ...] = tuple(CLASSES)
 _C = {name: i for i, name in enumerate(_CLASS_NAMES)}
 N_CLASSES = len(_CLASS_NAMES)
+# Class indices used by analyze().
+_AI = _C["AI"]
+_AUTH = _C["AUTH"]
+_BEGIN = _C["BEGIN"]
+_BELOW = _C["BELOW"]
+_CODEW = _C["CODEW"]
+_DECODE = _C["DECODE"]
+_EXEC = _C["EXEC"]
+_FOLLOW = _C["FOLLOW"]
+_FRAME = _C["FRAME"]
+_HARM = _C["HARM"]
+_IGN = _C["IGN"]
+_INCORP = _C["INCORP"]
+_INSTR = _C["INSTR"]
+_INSTRW = _C["INSTRW"]
+_LIMITN = _C["LIMITN"]
+_MODIFY = _C["MODIFY"]
+_NEG = _C["NEG"]
+_NEW = _C["NEW"]
+_NOLIM = _C["NOLIM"]
+_NOW = _C["NOW"]
+_PERSONA = _C["PERSONA"]
+_PRIOR = _C["PRIOR"]
+_REFUSE = _C["REFUSE"]
+_RESP = _C["RESP"]
+_REVEAL = _C["REVEAL"]
+_REVEALW = _C["REVEALW"]
+_ROLE = _C["ROLE"]
+_SECRET = _C["SECRET"]
+_SYSTEM = _C["SYSTEM"]
+_YOU = _C["YOU"]
+_YOURP = _C["YOURP"]
 
 
 class Lexicon:
@@ -141,11 +198,11 @@ class Lexicon:
         fold: The folding function of the canonical view (``canonical(s).folded``).
     """
 
-    __slots__ = ("cjk", "one", "two", "words")
+    __slots__ = ("cjk", "one", "two", "two_keys", "words")
 
     def __init__(self, fold: Callable[[str], str]) -> None:
         one: dict[str, set[int]] = {}
-        two: dict[str, set[int]] = {}
+        two: dict[tuple[str, str], set[int]] = {}
         for name, entries in CLASSES.items():
             cls = _C[name]
             for entry in entries:
@@ -155,19 +212,40 @@ class Lexicon:
                     if toks[0].isascii() and toks[0].isalpha():
                         one.setdefault(toks[0] + "'s", set()).add(cls)
                 elif len(toks) == 2:
-                    two.setdefault(f"{toks[0]} {toks[1]}", set()).add(cls)
+                    two.setdefault((toks[0], toks[1]), set()).add(cls)
         self.one: dict[str, tuple[int, ...]] = {k: tuple(sorted(v)) for k, v in one.items()}
-        self.two: dict[str, tuple[int, ...]] = {k: tuple(sorted(v)) for k, v in two.items()}
+        self.two: dict[tuple[str, str], tuple[int, ...]] = {k: tuple(sorted(v)) for k, v in two.items()}
+        self.two_keys: frozenset[tuple[str, str]] = frozenset(self.two)
         # Known words for splitting glued spaced-letter runs: lexicon words and common function words.
-        words = {w for k in (*one, *two) for w in k.split(" ") if w.isalpha()}
+        words = {w for w in one if w.isalpha()} | {w for k in two for w in k if w.isalpha()}
         self.words: frozenset[str] = drop_compounds(frozenset(words | _COMMON_WORDS))
         rules = []
         for signal, first, second in CJK_RULES:
             a = "|".join(re.escape(fold(x)) for x in first if x)
             b = "|".join(re.escape(fold(x)) for x in second if x)
             pattern = rf"(?:{a}).{{0,12}}?(?:{b})|(?:{b}).{{0,12}}?(?:{a})" if b else rf"(?:{a})"
-            rules.append((signal, re.compile(pattern, re.S)))
-        self.cjk: tuple[tuple[str, re.Pattern[str]], ...] = tuple(rules)
+            gates = (_cjk_gate([fold(x) for x in first if x]), _cjk_gate([fold(x) for x in second if x]))
+            rules.append((signal, re.compile(pattern, re.S), gates))
+        self.cjk: tuple[tuple[str, re.Pattern[str], tuple[_CjkGate, _CjkGate]], ...] = tuple(rules)
+
+
+_CjkGate = tuple[frozenset[str], tuple[str, ...]]
+_WORD_PAIR = re.compile(rf"[{_W}]{{2}}")
+
+
+def _cjk_gate(words: list[str]) -> _CjkGate:
+    """What one of *words* needs in a text: its first two characters as a character bigram of a
+    token (see :func:`ngram_units`), or, for a word too short for that, its first character."""
+    pairs = frozenset(w[:2] for w in words if _WORD_PAIR.fullmatch(w[:2]))
+    singles = tuple(sorted({w[0] for w in words if not _WORD_PAIR.fullmatch(w[:2])}))
+    return pairs, singles
+
+
+def _gate_open(gate: _CjkGate, bigrams: set[str], folded: str) -> bool:
+    pairs, singles = gate
+    if not pairs and not singles:
+        return True  # no words on this side
+    return not pairs.isdisjoint(bigrams) or any(c in folded for c in singles)
 
 
 def drop_compounds(words: frozenset[str], base: frozenset[str] | None = None) -> frozenset[str]:
@@ -187,33 +265,90 @@ def build_lexicon(fold: Callable[[str], str]) -> Lexicon:
     return Lexicon(fold)
 
 
+_ASCII_PARTS = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c == "_")})
+_DOUBLE_JOINERS = ("--", "''", "'-", "-'")
+_EDGE_JOINERS = (" '", "' ", " -", "- ")
+
+
 def tokenize(folded: str) -> list[str]:
     """Split folded text into word tokens."""
-    return (_TOKEN_ASCII if folded.isascii() else _TOKEN).findall(folded)
+    if not folded.isascii():
+        return _TOKEN.findall(folded)
+    spaced = folded.translate(_ASCII_SPLIT)
+    if "'" in spaced or "-" in spaced:
+        # An apostrophe or hyphen joins two word characters; any other one is a separator. Left
+        # are joiners next to a space or another joiner: blank them (all with C string methods).
+        spaced = f" {spaced} "
+        while "--" in spaced or "''" in spaced or "'-" in spaced or "-'" in spaced:
+            for pair in _DOUBLE_JOINERS:
+                spaced = spaced.replace(pair, "  ")
+        for pair in _EDGE_JOINERS:
+            spaced = spaced.replace(pair, "  ")
+    return spaced.split()
+
+
+def pairs_of(toks: Sequence[str]) -> list[tuple[str, str]]:
+    """Adjacent token pairs."""
+    return list(itertools.pairwise(toks))
 
 
 def bigrams_of(toks: Sequence[str]) -> list[str]:
-    """Adjacent token pairs joined by a space."""
+    """Adjacent token pairs joined by a space (the n-gram keys of the shipped weights)."""
     return [a + " " + b for a, b in itertools.pairwise(toks)]
 
 
-def ngram_keys(toks: Sequence[str], folded: str, bigrams: list[str] | None = None) -> set[str]:
-    """Return the distinct n-gram keys of a token list: unigrams, bigrams, and character bigrams of
-    words in scripts written without spaces."""
+def ngram_units(toks: Sequence[str], folded: str) -> tuple[Sequence[str], set[str] | None]:
+    """The units n-grams are built from, and the character bigrams the CJK rules are gated on.
+
+    Words of scripts written without spaces become their character bigrams; other tokens stay
+    whole. The second value is ``None`` when *folded* holds no such script; otherwise it holds
+    every character bigram of every token with a character of such a script (see
+    :func:`analyze`).
+    """
     if folded.isascii() or not _NOSPACE.search(folded):
-        keys = set(toks)
-        keys.update(bigrams if bigrams is not None else bigrams_of(toks))
-        return keys
-    expanded: list[str] = []
+        return toks, None
+    units: list[str] = []
+    gate: set[str] = set()
     for t in toks:
         if len(t) > 1 and _NOSPACE.match(t):
-            expanded.extend(t[i : i + 2] for i in range(len(t) - 1))
+            units.extend(map(operator.add, t, t[1:]))  # its character bigrams
         else:
-            expanded.append(t)
-    toks = expanded
-    keys = set(toks)
-    keys.update([a + " " + b for a, b in itertools.pairwise(toks)])
+            units.append(t)
+            if len(t) > 1 and not t.isascii() and _NOSPACE.search(t):
+                gate.update(map(operator.add, t, t[1:]))
+    gate.update(units)
+    return units, gate
+
+
+def ngram_keys(toks: Sequence[str], folded: str) -> set[str]:
+    """Return the distinct n-gram keys of a token list: unigrams, bigrams, and character bigrams of
+    words in scripts written without spaces (the keys of the shipped weights)."""
+    units = ngram_units(toks, folded)[0]
+    keys = set(units)
+    keys.update(bigrams_of(units))
     return keys
+
+
+def ngram_sum(
+    units: Sequence[str],
+    unigram_w: dict[str, float],
+    bigram_w: dict[tuple[str, str], float],
+    norm: int,
+    unitset: set[str] | frozenset[str] | None = None,
+    pairset: set[tuple[str, str]] | None = None,
+) -> float:
+    """The summed weights of the distinct n-gram keys of *units* (from :func:`ngram_units`), scaled
+    down by ``sqrt(norm / count)`` when there are more than *norm* keys.
+
+    *unitset* and *pairset* are the sets of *units* and of its adjacent pairs, when already computed.
+    """
+    uni = set(units) if unitset is None else unitset
+    bi = set(itertools.pairwise(units)) if pairset is None else pairset
+    total = sum(filter(None, map(unigram_w.get, uni))) + sum(filter(None, map(bigram_w.get, bi)))
+    n = len(uni) + len(bi)
+    if n > norm:
+        total *= (norm / n) ** 0.5
+    return total
 
 
 def _wordset(spec: str) -> frozenset[str]:
@@ -228,6 +363,21 @@ def _wordset(spec: str) -> frozenset[str]:
 
 # Three single letters or digits in a row between separators: the text holds a spaced-letter run.
 _SPACED_HINT = re.compile(r"[ ._\-]\w[ ._\-]\w[ ._\-]")
+# For ASCII text without "_" (a separator and a word character at once), the same test in C:
+# separators become "s", letters and digits "w", then look for "swsws".
+_HINT_CLASSES = bytes(
+    ord("s") if chr(i) in " .-" else ord("w") if i < 128 and chr(i).isalnum() else ord("o")
+    for i in range(256)
+)
+
+
+def _spaced_hint(text: str) -> bool:
+    """Whether *text* holds two single letters or digits in a row between separators."""
+    if text.isascii() and "_" not in text:
+        return b"swsws" in text.encode("ascii").translate(_HINT_CLASSES)
+    return _SPACED_HINT.search(text) is not None
+
+
 _GLUED = re.compile(r"[^\W\d_]{6,64}")
 # What spaced-letter obfuscation leaves in the folded view: glued words, and numbers whose digits stay
 # apart ("2 0 2 4").
@@ -327,7 +477,7 @@ def despace(
         The de-spaced folded text (*folded* itself when nothing changed) and the edits as
         ``(new_start, new_end, old_start, old_end)`` spans, for :func:`despaced_offset`.
     """
-    if _SPACED_HINT.search(text) is None:
+    if not _spaced_hint(text):
         return folded, ()
     # Glued tokens are the long folded tokens that are not words of the text itself.
     written = set(_GLUED.findall(text.lower()))
@@ -471,6 +621,42 @@ _DANGER = (
     "netsh",
     "win32",
 )
+
+# Each entry of _DANGER contains its gate, a character or short string rare in prose, so one fast
+# `in` test per gate skips every entry behind it. Entries whose gate is "" have none (plain words).
+def _gate(entry: str) -> str:
+    if "." in entry and not entry.endswith("."):
+        i = entry.index(".")
+        return entry[i : i + 2]  # a dot followed by a name: "os.environ" -> ".e"
+    for g in ("(", "/", "|", " -", "+", "=", ":", "subprocess.", "psutil."):
+        if g in entry:
+            return g
+    return ""
+
+
+_DANGER_GROUPS: dict[str, tuple[str, ...]] = {}
+for _d in _DANGER:
+    _DANGER_GROUPS[_gate(_d)] = (*_DANGER_GROUPS.get(_gate(_d), ()), _d)
+_DANGER_ORDER = {d: i for i, d in enumerate(_DANGER)}
+_DOT_NAME = re.compile(r"\.[a-z]")
+
+
+def _danger_hits(folded: str) -> list[str]:
+    """The entries of _DANGER found in *folded*, in _DANGER order."""
+    # The dot gates (".e", ".p", ...) from one scan for a dot followed by a letter.
+    dots = set(_DOT_NAME.findall(folded)) if "." in folded else ()
+    hits = [
+        d
+        for g, group in _DANGER_GROUPS.items()
+        if (g in dots if g[:1] == "." else g in folded)
+        for d in group
+        if d in folded
+    ]
+    if len(hits) > 1:
+        hits.sort(key=_DANGER_ORDER.__getitem__)
+    return hits
+
+
 _ASSIGN = re.compile(r"\b[a-z]\w{0,2}\s*=\s*[\"'\u201c][^\"'\u201d\n]{1,80}[\"'\u201d]")
 _CONCAT = re.compile(
     r"\b[a-z]\w{0,2}\s*\+\s*[a-z]\w{0,2}\b|\bconcatenat\w{0,5}\b|\bcombine\s+(?:the\s+)?"
@@ -544,6 +730,23 @@ _SYSMODE_WORDS = _wordset(
 _DELIM_WORDS = _wordset(
     "end begin start stop new system user instruction instructions context document prompt input data rules"
 )
+# What a match of _FAKE_DELIM needs besides one of _DELIM_WORDS: a run of delimiter punctuation
+# (its first branch), "end" / "begin" / "start" / "stop" (its second) or "</" (its third). Each run
+# is tested only when its first character occurs.
+_DELIM_RUNS: tuple[tuple[str, str], ...] = (
+    ("%", "%%"), ("*", "***"), ("#", "###"), ("=", "==="), ("-", "---"), ("[", "[["), ("<", "<<"),
+    ("{", "{{"), (">", ">>>"), ("<", "</"),
+)  # fmt: skip
+_DELIM_VERBS = _wordset("end begin start stop")
+
+
+def _delim_possible(folded: str, words: set[str] | frozenset[str]) -> bool:
+    """A necessary condition for a match of _FAKE_DELIM in *folded* (whose words are *words*)."""
+    if words.isdisjoint(_DELIM_WORDS):
+        return False
+    return not words.isdisjoint(_DELIM_VERBS) or any(c in folded and r in folded for c, r in _DELIM_RUNS)
+
+
 _SYSMODE_ANCHORS = (
     "system",
     "admin",
@@ -642,21 +845,43 @@ _DOC_MARKERS = (
     "view in browser",
 )
 _DOC_LINE = re.compile(
-    r"(?im)^(?:subject|from|to|cc|date|sent|received date|email_from|content|hi|hello|dear|def|class|"
+    r"(?i)(?:subject|from|to|cc|date|sent|received date|email_from|content|hi|hello|dear|def|class|"
     r"import|function|public|#include|var|const|let)\b"
 )
 
 
+_TAG_MARKERS = tuple(m for m in _DOC_MARKERS if m.startswith("<"))
+_TEXT_MARKERS = tuple(m for m in _DOC_MARKERS if not m.startswith("<"))
+# The words _DOC_LINE starts with ("received date" starts with "received").
+_DOC_STARTS = (
+    "subject", "from", "to", "cc", "date", "sent", "received", "email_from", "content", "hi", "hello",
+    "dear", "def", "class", "import", "function", "public", "#include", "var", "const", "let",
+)  # fmt: skip
+
+
 def _is_document(text: str, folded: str) -> bool:
     """Whether *text* looks like retrieved content: email, table, code, HTML or long multi-line."""
-    if text.count("|") >= 6 or any(m in folded for m in _DOC_MARKERS):
+    if ("|" in text and text.count("|") >= 6) or ("<" in folded and any(m in folded for m in _TAG_MARKERS)):
+        return True
+    if any(m in folded for m in _TEXT_MARKERS):
         return True
     if "\n" in text:
-        return (text.count("\n") >= 4 and len(text) >= 400) or bool(_DOC_LINE.search(text))
+        if text.count("\n") >= 4 and len(text) >= 400:
+            return True
+        # _DOC_LINE anchors at line starts: try it only on lines that start with one of its words.
+        match = _DOC_LINE.match
+        return any(
+            match(line) is not None
+            for line in text.split("\n")
+            # Case-insensitive matching folds a few non-ASCII letters that lower() does not.
+            if not line[:16].isascii() or line[:16].lower().startswith(_DOC_STARTS)
+        )
     return False
 
 
-_CODE_SHAPE = re.compile(r"```|(?:^|\n)(?:    |\t)\S|;\s*(?:\n|$)|\)\s*\{|=>|::|\bdef\s+\w+\s*\(")
+# Code, where odd punctuation is normal: fences, indented lines, statement ends, blocks, arrow
+# functions ("x => ...", "(a) => ..."; not an arrow drawn as "==>"), "::" and Python definitions.
+_CODE_SHAPE = re.compile(r"```|(?:^|\n)(?:    |\t)\S|;\s*(?:\n|$)|\)\s*\{|[\w)]\s*=>|::|\bdef\s+\w+\s*\(")
 _WEAK_PERSONA = frozenset(
     [
         "dan",
@@ -676,7 +901,12 @@ _WEAK_PERSONA = frozenset(
 _RARE = frozenset("\\]}{[()*!<>|~^@#$%+=`;")
 _CAMEL = re.compile(r"[a-z][A-Z]")
 _RARE_RE = re.compile(r"[\\\]}{\[()*!<>|~^@#$%+=`;]")
-_DROP_UPPER = dict.fromkeys(range(ord("A"), ord("Z") + 1))
+_RARE_BYTES = "".join(sorted(_RARE)).encode("ascii")
+_UPPER_BYTES = bytes(range(ord("A"), ord("Z") + 1))
+_CASE_CLASSES = bytes(
+    ord("a") if chr(i).islower() and i < 128 else ord("A") if chr(i).isupper() and i < 128 else 32
+    for i in range(256)
+)
 _WORD_PARTS = re.compile(r"['\u2019-]")
 
 
@@ -700,13 +930,35 @@ def _search(
     return None
 
 
+# Words that make what follows a condition ("if you don't follow the instructions, ...").
+_CONDITIONAL = _wordset("if unless si wenn falls se als если якщо jeśli jestli eğer")
+# Words before "your" that make "your message" something the writer received, not a directive.
+_THANKED_FOR = _wordset("for thanks")
+
+
 def _near(a: list[int], b: list[int], window: int) -> int:
     """Index in *a* of the first position within *window* tokens of any position in *b*, or -1."""
+    if not a or not b:
+        return -1
+    sb = sorted(b)
     for i in a:
-        for j in b:
-            if -window <= i - j <= window:
-                return i
+        if _within(sb, i, -window, window):
+            return i
     return -1
+
+
+def _pairs_with_other(sorted_all: list[int], t: int, window: int) -> bool:
+    """Whether *sorted_all* holds a position other than *t* within *window* of *t*."""
+    lo = bisect_left(sorted_all, t - window)
+    hi = bisect_left(sorted_all, t + window + 1)
+    return any(p != t for p in itertools.islice(sorted_all, lo, hi))
+
+
+def _within(sb: list[int], i: int, lo: int, hi: int) -> bool:
+    """Whether the sorted positions *sb* hold a *j* with ``lo <= j - i <= hi`` (binary search, so
+    texts with thousands of hits stay linear-logarithmic)."""
+    k = bisect_left(sb, i + lo)
+    return k < len(sb) and sb[k] <= i + hi
 
 
 def _adversarial(text: str) -> float:
@@ -722,14 +974,17 @@ def _adversarial(text: str) -> float:
         toks = part.split()
         if len(toks) < 8:
             continue
+        # Case-scrambled text ("iGnOrE aLl") has a camel-case joint in most words: there the case
+        # is an obfuscation of its own, not the mark of an optimizer, so joints do not count.
+        camel = [bool(_CAMEL.search(t)) and "_" not in t and "." not in t[1:-1] for t in toks]
+        if sum(camel) * 2 >= len(toks):
+            camel = [False] * len(toks)
         flags = []
-        for t in toks:
+        for t, joint in zip(toks, camel, strict=True):
             odd = False
             if len(t) >= 2:
                 rare = sum(c in _RARE for c in t)
-                if (rare and (rare >= 2 or any(c.isalpha() for c in t) or len(t) == rare + 1)) or (
-                    _CAMEL.search(t) and "_" not in t and "." not in t[1:-1]
-                ):
+                if (rare and (rare >= 2 or any(c.isalpha() for c in t) or len(t) == rare + 1)) or joint:
                     odd = True
             flags.append(odd)
         w = 10 if len(flags) >= 10 else len(flags)
@@ -745,10 +1000,16 @@ def _adversarial(text: str) -> float:
 
 def _odd_count(part: str) -> int:
     """Rare characters plus camel-case joints of *part*, counted up to 4."""
-    rare = len(_RARE_RE.findall(part))
-    if rare >= 4 or len(part) - len(part.translate(_DROP_UPPER)) < 4 - rare:
+    # Counted on the UTF-8 bytes with bytes.translate, which runs in C: every character counted is
+    # ASCII, and in UTF-8 other characters are made of bytes 0x80 and above only.
+    raw = part.encode("utf-8", "surrogatepass")
+    rare = len(raw) - len(raw.translate(None, _RARE_BYTES))
+    if rare >= 4 or len(raw) - len(raw.translate(None, _UPPER_BYTES)) < 4 - rare:
         return rare
-    return rare + len(_CAMEL.findall(part))
+    return rare + raw.translate(_CASE_CLASSES).count(b"aA")  # joints: lower then upper
+
+
+_SPACE_CLASSES = bytes(32 if chr(i).isspace() else ord("x") for i in range(256))
 
 
 def _short_run(text: str) -> bool:
@@ -758,6 +1019,19 @@ def _short_run(text: str) -> bool:
     """
     if text.count(" ") + text.count("\t") < 40:
         return False
+    if text.isascii():
+        # Such a run holds no four non-space characters in a row, and its 40 chunks with their
+        # separators take at least 79 characters: look for 79 characters free of "xxxx" in a
+        # class string (x: not a space), jumping past the last "xxxx" of each window.
+        classes = text.encode("ascii").translate(_SPACE_CLASSES)
+        i, n = 0, len(classes)
+        while True:
+            if i + 79 > n:
+                return False
+            q = classes.rfind(b"xxxx", i, i + 79)
+            if q < 0:
+                break
+            i = q + 1
     run = 0
     for chunk in text.split():
         if len(chunk) <= 3:
@@ -809,7 +1083,9 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     folded: str,
     lex: Lexicon,
     toks: list[str] | None = None,
-    bigrams: list[str] | None = None,
+    tokset: set[str] | frozenset[str] | None = None,
+    pairset: set[tuple[str, str]] | None = None,
+    cjk_gate: set[str] | None = None,
 ) -> Analysis:
     """Compute the heuristic signals of one text.
 
@@ -818,7 +1094,9 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         folded: The folded canonical text.
         lex: The lexicon built with the same folding.
         toks: The tokens of *folded*, when already computed.
-        bigrams: Adjacent token pairs joined by a space, when already computed.
+        tokset: The set of *toks*, when already computed.
+        pairset: The set of adjacent pairs of *toks*, when already computed.
+        cjk_gate: The second value of :func:`ngram_units`, when already computed.
 
     Returns:
         The signal activations and their locations.
@@ -828,19 +1106,18 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     v = [0.0] * len(SIGNALS)
     where: dict[str, tuple[str, int]] = {}
     pos: list[list[int]] = [[] for _ in range(N_CLASSES)]
-    for i, cls in enumerate(map(lex.one.get, toks)):
-        if cls:
-            for cid in cls:
-                pos[cid].append(i)
-    if bigrams is None:
-        bigrams = [a + " " + b for a, b in itertools.pairwise(toks)]
-    for i, cls in enumerate(map(lex.two.get, bigrams), 1):
-        if cls:
-            for cid in cls:
-                pos[cid].append(i)
-    c = _C
-    ign, instr, prior = pos[c["IGN"]], pos[c["INSTR"]], pos[c["PRIOR"]]
-    instrw = pos[c["INSTRW"]]
+    # Only lexicon hits reach Python code: compress() drops the other token indices in C.
+    one = lex.one
+    for i in compress(count(), map(one.get, toks)):
+        for cid in one[toks[i]]:
+            pos[cid].append(i)
+    two = lex.two
+    if pairset is None or not pairset.isdisjoint(lex.two_keys):
+        for i in compress(count(), map(two.get, itertools.pairwise(toks))):
+            for cid in two[toks[i], toks[i + 1]]:
+                pos[cid].append(i + 1)
+    ign, instr, prior = pos[_IGN], pos[_INSTR], pos[_PRIOR]
+    instrw = pos[_INSTRW]
 
     def fire(name: str, value: float, at: int) -> None:
         k = _S[name]
@@ -850,16 +1127,23 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
 
     if ign and (instr or instrw):
         at = -1
+        s_instr = sorted(instr)
         for i in ign:
-            if any(-2 <= t - i <= 6 for t in instr):
+            if _within(s_instr, i, -2, 6):
                 at = i
                 break
         if at >= 0:
             fire("override", 1.0 if _near(ign, prior, 6) >= 0 else 0.7, at)
-        else:
+        elif instrw:
+            s_instrw = sorted(instrw)
+            # A weak instruction word near the verb, with a prior reference or a second weak
+            # instruction word next to it (positions compared as a multiset: a word never pairs with
+            # itself).
+            others = sorted(prior + instrw)
             for i in ign:
-                hit = [t for t in instrw if -4 <= t - i <= 4]
-                if any(p != t and -3 <= p - t <= 3 for t in hit for p in prior + instrw):
+                lo = bisect_left(s_instrw, i - 4)
+                hit = s_instrw[lo : bisect_left(s_instrw, i + 5)]
+                if any(_pairs_with_other(others, t, 3) for t in hit):
                     fire("override", 0.7, i)
                     break
     if ign and prior and not v[_S["override"]]:
@@ -870,18 +1154,23 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         at = _near(instr, prior, 2)
         if at >= 0:
             fire("prior_ref", 1.0, at)
-    new = pos[c["NEW"]]
+    new = pos[_NEW]
     if new and instr:
         at = _near(instr, new, 1)
         if at >= 0:
             fire("new_instructions", 1.0, at)
-    neg, follow = pos[c["NEG"]], pos[c["FOLLOW"]]
+    neg, follow = pos[_NEG], pos[_FOLLOW]
     if neg and follow:
         at = _near(follow, neg, 2)
-        if at >= 0 and (_near([at], instr, 5) >= 0 or _near([at], prior, 5) >= 0):
+        if (
+            at >= 0
+            and (_near([at], instr, 5) >= 0 or _near([at], prior, 5) >= 0)
+            # "if you don't follow the instructions, ..." is a condition, not an order
+            and _CONDITIONAL.isdisjoint(toks[max(0, at - 4) : at])
+        ):
             fire("negated_follow", 1.0, at)
-    role, yourp, now, ai = pos[c["ROLE"]], pos[c["YOURP"]], pos[c["NOW"]], pos[c["AI"]]
-    your = pos[c["YOU"]] + yourp
+    role, yourp, now, ai = pos[_ROLE], pos[_YOURP], pos[_NOW], pos[_AI]
+    your = pos[_YOU] + yourp
     if now and your:
         at = _near(now, your, 2)
         if at >= 0:
@@ -890,7 +1179,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         at = _near(role, now + ai, 8)
         if at >= 0:
             fire("role_reassign", 1.0, at)
-    limitn, nolim, refuse = pos[c["LIMITN"]], pos[c["NOLIM"]], pos[c["REFUSE"]]
+    limitn, nolim, refuse = pos[_LIMITN], pos[_NOLIM], pos[_REFUSE]
     pn = 0.0
     pn_at = -1
     if neg and limitn:
@@ -914,83 +1203,96 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
             pn_at = nolim[0]
     if pn:
         fire("policy_negation", min(pn, 3.0) / 3.0 * 2.0, pn_at)
-    persona = pos[c["PERSONA"]]
+    persona = pos[_PERSONA]
     if persona:
         # Persona names that are also ordinary words or first names count only near talk of the AI,
         # a role or "now".
         context = ai + role + now
-        persona = [p for p in persona if toks[p] not in _WEAK_PERSONA or _near([p], context, 12) >= 0]
+        s_context = sorted(context)
+        persona = [p for p in persona if toks[p] not in _WEAK_PERSONA or _within(s_context, p, -12, 12)]
         if persona:
             fire("persona", min(len(persona), 4) / 2.0, persona[0])
     if ai:
         fire("ai_reference", min(len(ai), 6) / 3.0, ai[0])
-    reveal, system, secret = pos[c["REVEAL"]], pos[c["SYSTEM"]], pos[c["SECRET"]]
-    revealw = pos[c["REVEALW"]]
+    reveal, system, secret = pos[_REVEAL], pos[_SYSTEM], pos[_SECRET]
+    revealw = pos[_REVEALW]
     if (reveal or revealw) and (instr or secret or instrw):
+        s_reveal, s_revealw = sorted(reveal), sorted(revealw)
+        s_owner, s_yourp = sorted(yourp + system), sorted(yourp)
         for t in instr + secret:
-            if (_near([t], reveal, 6) >= 0 and _near([t], yourp + system, 3) >= 0) or (
-                _near([t], revealw, 6) >= 0 and _near([t], yourp, 3) >= 0
+            if (_within(s_reveal, t, -6, 6) and _within(s_owner, t, -3, 3)) or (
+                _within(s_revealw, t, -6, 6) and _within(s_yourp, t, -3, 3)
             ):
                 fire("extraction", 1.0, t)
                 break
         else:
+            s_system = sorted(system)
             for t in instrw:
-                if any(q != t and -2 <= q - t <= 2 for q in system) and _near([t], reveal, 5) >= 0:
+                if _pairs_with_other(s_system, t, 2) and _within(s_reveal, t, -5, 5):
                     fire("extraction", 0.7, t)
                     break
     if secret:
         at = _near(secret, reveal + yourp, 4)
         if at >= 0:
             fire("secret_request", 1.0, at)
-    auth = pos[c["AUTH"]]
+    auth = pos[_AUTH]
     if auth:
         fire("auth_bypass", min(len(auth), 3) / 6.0 + 0.83, auth[0])
-    resp, modify = pos[c["RESP"]], pos[c["MODIFY"]]
-    yresp = [r for r in resp if r - 1 in yourp or r - 2 in yourp] if yourp else []
+    resp, modify = pos[_RESP], pos[_MODIFY]
+    # "your response" / "your answer", unless thanked for ("thank you for your message")
+    yset = {y for y in yourp if y == 0 or toks[y - 1] not in _THANKED_FOR}
+    yresp = [r for r in resp if r - 1 in yset or r - 2 in yset] if yset else []
     rd = 0
     rd_at = -1
-    if resp and yourp:
-        for r in resp:
-            for y in yourp:
-                if y == r - 1 or y == r - 2:
-                    if _near([r], modify, 6) >= 0:
-                        rd += 1
-                        if rd_at < 0:
-                            rd_at = r
-                    break
+    if yresp and modify:
+        s_modify = sorted(modify)
+        for r in yresp:
+            if _within(s_modify, r, -6, 6):
+                rd += 1
+                if rd_at < 0:
+                    rd_at = r
     if rd:
         fire("responder_directive", min(rd + 1, 4) / 2.0, rd_at)
-    incorp, below, codew = pos[c["INCORP"]], pos[c["BELOW"]], pos[c["CODEW"]]
+    incorp, below, codew = pos[_INCORP], pos[_BELOW], pos[_CODEW]
     if below and codew:
+        cset = set(codew)
+        s_incorp, s_yresp = sorted(incorp), sorted(yresp)
         for b in below:
-            if (b + 1 in codew or b + 2 in codew) and (
-                _near([b], incorp, 6) >= 0 or _near([b], yresp, 10) >= 0
+            if (b + 1 in cset or b + 2 in cset) and (
+                _within(s_incorp, b, -6, 6) or _within(s_yresp, b, -10, 10)
             ):
                 fire("code_injection", 1.0, b)
                 break
-    frame, harm = pos[c["FRAME"]], pos[c["HARM"]]
+    frame, harm = pos[_FRAME], pos[_HARM]
     if frame and harm:
         at = _near(harm, frame, 25)
         if at >= 0:
             fire("frame_harm", min(len(harm), 4) / 2.0, at)
-    decode, execw = pos[c["DECODE"]], pos[c["EXEC"]]
+    # "if you were an AI without any guidelines", "play a character who has no rules"
+    if pn_at >= 0 and (ai or role or frame) and _near([pn_at], ai + role + frame, 10) >= 0:
+        fire("unbound_ai", 1.0, pn_at)
+    decode, execw = pos[_DECODE], pos[_EXEC]
     if decode and execw:
         at = _near(decode, execw, 6)
         if at >= 0:
             fire("decode_follow", 1.0, at)
     n = len(toks)
-    if n >= 12 and your:
+    if n >= 24 and your:
         v[_S["you_density"]] = min(len(your) / n * 10.0, 2.0)
     v[_S["length"]] = min(n, 4000) ** 0.5 / 20.0
 
     # Regex signals over the folded text, each behind a cheap literal prefilter.
-    m = _search(_PREFIX_FORCE, folded, (" with", " by"), 90) if pos[c["BEGIN"]] and resp else None
+    m = _search(_PREFIX_FORCE, folded, (" with", " by"), 90) if pos[_BEGIN] and resp else None
     if m:
         fire("prefix_force", 1.0, m.start())
         where["prefix_force"] = ("chr", m.start())
-    words = set(toks)
+    words = set(toks) if tokset is None else tokset
     if "-" in folded or "'" in folded or "\u2019" in folded:
-        words.update(p for t in toks if not t.isalnum() for p in _WORD_PARTS.split(t))
+        if folded.isascii():
+            # The parts of joined tokens ("don't" -> "don", "t") are the runs of word characters.
+            words = words.union(folded.translate(_ASCII_PARTS).split())
+        else:
+            words = words.union(p for t in toks if not t.isalnum() for p in _WORD_PARTS.split(t))
     m = None
     if not words.isdisjoint(_SYSMODE_WORDS) or "debug" in folded:
         m = _search(_SYSMODE, folded, _SYSMODE_ANCHORS, 120)
@@ -1007,7 +1309,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     if m:
         fire("context_switch", 1.0, 0)
         where["context_switch"] = ("chr", m.start())
-    m = _search(_FAKE_DELIM, folded, _DELIM_ANCHORS, 140) if not words.isdisjoint(_DELIM_WORDS) else None
+    m = _search(_FAKE_DELIM, folded, _DELIM_ANCHORS, 140) if _delim_possible(folded, words) else None
     if m:
         fire("fake_delimiter", 1.0, 0)
         where["fake_delimiter"] = ("chr", m.start())
@@ -1025,7 +1327,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     if m:
         fire("addressed_to_ai", 1.0, 0)
         where["addressed_to_ai"] = ("chr", m.start())
-    hits = [d for d in _DANGER if d in folded]
+    hits = _danger_hits(folded)
     if hits:
         fire("dangerous_code", min(len(hits), 3) / 1.5, 0)
         where["dangerous_code"] = ("chr", folded.find(hits[0]))
@@ -1040,6 +1342,9 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     if adv:
         v[_S["adversarial_suffix"]] = adv
         where["adversarial_suffix"] = ("raw", max(0, len(text) - 400))
+        if pos[_HARM]:
+            v[_S["harmful_suffix"]] = adv
+            where["harmful_suffix"] = where["adversarial_suffix"]
     if len(text) >= 120 and _short_run(text):
         m = _FLOOD.search(text)
         if m and len(set(m.group().split())) <= 4:
@@ -1060,7 +1365,11 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
                 v[_S["edge_task"]] = 1.0
                 where["edge_task"] = ("raw", edge)
     if not folded.isascii() and _NOSPACE.search(folded):
-        for signal, pattern in lex.cjk:
+        bigrams = cjk_gate if cjk_gate is not None else (ngram_units(toks, folded)[1] or set())
+        for signal, pattern, (gate_a, gate_b) in lex.cjk:
+            # A match holds a word of each side: skip the search when one side cannot occur.
+            if not (_gate_open(gate_a, bigrams, folded) and _gate_open(gate_b, bigrams, folded)):
+                continue
             m = pattern.search(folded)
             if m:
                 name = {"override": "cjk_override", "extraction": "cjk_extraction"}.get(

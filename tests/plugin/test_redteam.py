@@ -189,18 +189,13 @@ def test_recommended_policy_passes_benign_controls(payload: Payload) -> None:
 # secrets, HTML and links in output) are left to the application's own policy.
 RECOMMENDED_SCOPE = ("injection", "extraction", "jailbreak", "special_tokens", "smuggling")
 KNOWN_GAPS = frozenset({
-    "extraction.de",
-    "extraction.es",
     "extraction.everything-before-user",
     "extraction.summarize-hidden",
     "injection.forget-everything",
     "injection.indirect-hidden-div",
     "injection.indirect-tool-result",
-    "jailbreak.adversarial-suffix",
     "jailbreak.grandmother",
-    "jailbreak.hypothetical-ai",
     "jailbreak.policy-free",
-    "jailbreak.prefix-force",
 })  # also listed in docs/prompt-injection.md
 
 
