@@ -747,6 +747,46 @@ def _delim_possible(folded: str, words: set[str] | frozenset[str]) -> bool:
     return not words.isdisjoint(_DELIM_VERBS) or any(c in folded and r in folded for c, r in _DELIM_RUNS)
 
 
+# Necessary conditions for each branch of _SYSMODE: a role word then ":" (first branch), "enabled
+# by ..." (second), two adjacent words such as "system override" (third), "[" (fourth). Texts with
+# "debug..." are always searched.
+_SYSMODE_ROLES = _wordset("system admin administrator developer root sudo operator supervisor")
+_SYSMODE_GRANTS = _wordset("enabled activated unlocked authorized authorised")
+_SYSMODE_PAIRS = frozenset(
+    (a, b + s)
+    for a in _wordset("system admin security developer emergency priority maintenance god root sudo")
+    for b in _wordset("override mode update upgrade alert access command instruction directive")
+    for s in ("", "s")
+)
+
+
+_SWITCH_PAIRS = frozenset((a, b) for a in _SWITCH_NEW for b in _SWITCH_NOUNS)
+
+
+def _switch_pair(
+    folded: str, words: set[str] | frozenset[str], pairset: set[tuple[str, str]] | None, toks: list[str]
+) -> bool:
+    """Whether "new rules", "real instructions", ... can occur (the last branch of _SWITCH)."""
+    if words.isdisjoint(_SWITCH_NOUNS):
+        return False
+    if "-" in folded or "'" in folded or "\u2019" in folded:
+        return True  # words joined into one token ("brand-new rules")
+    pairs = pairset if pairset is not None else set(itertools.pairwise(toks))
+    return not pairs.isdisjoint(_SWITCH_PAIRS)
+
+
+def _sysmode_possible(
+    folded: str, words: set[str] | frozenset[str], pairset: set[tuple[str, str]] | None, toks: list[str]
+) -> bool:
+    """A necessary condition for a match of _SYSMODE in *folded* (other than one with "debug")."""
+    if "[" in folded or ":" in folded or "-" in folded or "'" in folded or "\u2019" in folded:
+        return True  # the first or fourth branch, or words joined into one token ("my-system")
+    if "by" in words and not words.isdisjoint(_SYSMODE_GRANTS):
+        return True
+    pairs = pairset if pairset is not None else set(itertools.pairwise(toks))
+    return not pairs.isdisjoint(_SYSMODE_PAIRS)
+
+
 _SYSMODE_ANCHORS = (
     "system",
     "admin",
@@ -1294,7 +1334,9 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         else:
             words = words.union(p for t in toks if not t.isalnum() for p in _WORD_PARTS.split(t))
     m = None
-    if not words.isdisjoint(_SYSMODE_WORDS) or "debug" in folded:
+    if "debug" in folded or (
+        not words.isdisjoint(_SYSMODE_WORDS) and _sysmode_possible(folded, words, pairset, toks)
+    ):
         m = _search(_SYSMODE, folded, _SYSMODE_ANCHORS, 120)
     if m:
         fire("system_mode", 1.0, 0)
@@ -1303,7 +1345,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         _search(_SWITCH, folded, _SWITCH_ANCHORS, 120)
         if not words.isdisjoint(_SWITCH_VERBS)
         or (("was" in words or "were" in words) and ("just" in words or "only" in words))
-        or (not words.isdisjoint(_SWITCH_NEW) and not words.isdisjoint(_SWITCH_NOUNS))
+        or (not words.isdisjoint(_SWITCH_NEW) and _switch_pair(folded, words, pairset, toks))
         else None
     )
     if m:

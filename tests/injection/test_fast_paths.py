@@ -109,3 +109,31 @@ def test_cjk_gates_never_skip_a_matching_rule(parts: list[str]) -> None:
         expected = set()
     fired = {n for n in ("cjk_override", "cjk_extraction", "cjk_jailbreak") if values[sig.SIGNALS.index(n)]}
     assert fired == expected
+
+
+_MODE_WORDS = ["system", "admin", "mode", "override", "update", "enabled", "by", "openai", "debug", "root"]
+_SWITCH_WORDS = ["new", "real", "rules", "instructions", "are", "follow", "the", "task", "is", ":"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*_MODE_WORDS, "x", "-", "[", ":", "\n"]), max_size=8))
+def test_system_mode_gate_is_a_necessary_condition(parts: list[str]) -> None:
+    """When the gate says no, the system-mode pattern matches nowhere in the text."""
+    folded = " ".join(parts)
+    toks = sig.tokenize(folded)
+    if not sig._sysmode_possible(folded, set(toks), None, toks) and "debug" not in folded:
+        assert sig._SYSMODE.search(folded) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*_SWITCH_WORDS, "x", "-", "brand-new"]), max_size=8))
+def test_new_rules_gate_is_a_necessary_condition(parts: list[str]) -> None:
+    """When the gate says no, no "new rules: ..." branch of the context-switch pattern matches."""
+    folded = " ".join(parts)
+    toks = sig.tokenize(folded)
+    branch = re.compile(
+        r"\b(?:new|updated|revised|changed|real|actual)\s+(?:rules|instructions|directives|"
+        r"guidelines|orders|task|objective|mission)\s*(?::|are|is|follow)"
+    )
+    if not sig._switch_pair(folded, set(toks), None, toks):
+        assert branch.search(folded) is None
