@@ -1444,6 +1444,16 @@ _set_original, _set_text, _set_changed, _set_map, _set_folded, _set_fmaps = (
 )
 
 
+def _may_smuggle(text: str) -> bool:
+    """Whether *text* may hold a run that :func:`smuggled_runs` reports (checked in C).
+
+    Those runs are tag characters (U+E0000-E007F) or variation selectors (U+FE00-FE0F and
+    U+E0100-E01EF), which start with F3 A0 or EF B8 in UTF-8.
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    return (b"\xf3" in data and b"\xf3\xa0" in data) or (b"\xef" in data and b"\xef\xb8" in data)
+
+
 def smuggled_runs(text: str) -> list[tuple[int, int, str, str]]:
     """Find text smuggled in invisible characters.
 
@@ -1452,7 +1462,7 @@ def smuggled_runs(text: str) -> list[tuple[int, int, str, str]]:
         ``"variation_selectors"``. Emoji flag tag sequences and runs that carry nothing are skipped.
     """
     runs: list[tuple[int, int, str, str]] = []
-    if text.isascii():
+    if text.isascii() or not _may_smuggle(text):
         return runs
     for m in _SMUGGLE_RE.finditer(text):
         tags, selectors = m.group(2), m.group(3)

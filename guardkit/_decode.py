@@ -20,7 +20,7 @@ from guardkit._errors import ConfigError
 from guardkit._types import _Frozen
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
 
 __all__ = ["Decoded", "decode_payloads"]
 
@@ -238,6 +238,51 @@ _COMMON_WORDS: Final = frozenset(
 )
 _WORDS_RE: Final = re.compile(r"[a-zà-öø-ÿ']{2,}")  # one-letter words read the same reversed
 
+# Prefilters. Most texts hold no payload, and a `re` scan tries its pattern at every position
+# (~15 ns a character), many times the cost of a str or bytes method (a one-character `in` costs
+# next to nothing). So each finder first checks, with string methods, something that every match it
+# can yield needs, and is skipped when that is missing; the base64 and hex patterns are then tried
+# only where the class strings below show a long enough run. `_decode(..., scan_all=True)` skips
+# the prefilters (the tests compare both ways).
+#
+# Class strings have one byte per character of the text, each non-ASCII character being a "?" (in
+# no class) by then, so their offsets are the text's.
+_B64_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_"
+
+
+def _class_table(classes: dict[str, str]) -> bytes:
+    """A ``bytes.translate`` table: the characters of each key to its value, all others to "."."""
+    table = bytearray(b"." * 256)
+    for chars, name in classes.items():
+        for c in chars:
+            table[ord(c)] = ord(name)
+    return bytes(table)
+
+
+_B64_CLASSES: Final = _class_table({_B64_ALPHABET: "b"})
+_B64_RUN: Final = b"b" * 16  # every _B64_RE match starts 16 alphabet characters in a row
+_B64_RUN_END: Final = re.compile(rb"[^b]")
+_HEX_CLASSES: Final = _class_table({"0123456789ABCDEFabcdef": "h", " :-": "s", "%": "%"})
+_HEX_RUN: Final = b"h" * 16  # every _HEX_RE match: 16 hex digits or more in a row
+_HEX_RUN_END: Final = re.compile(rb"[^h]")
+_HEX_SPACED_START: Final = b"hh" + b"shh" * 7  # how every _HEX_SPACED_RE match starts
+_PERCENT_PAIR: Final = b"%hh"  # every _URL_RE match holds three
+# Cues. `_CUE_CLASSES` keeps ASCII letters (lower-cased), digits and "_", and turns every other
+# byte into a space (each non-ASCII character is a "?" by then). Unless lower-casing the text
+# changes its length or adds an ASCII letter (only "İ" and the Kelvin sign "K" do), each cue that
+# _CUE_RE finds in `text.lower()` shows in that class string (with a space put first) as a match
+# of _CUE_GATE_RE: the space before it stands for the \b; letters, digits and "_" are the cue's;
+# its whitespace, "-", "'" and non-ASCII letters (é, ü, ä, à) are spaces; \w* tails are left
+# out. That still holds with each run of spaces cut to one. The search stops only at spaces.
+_WORD_ASCII: Final = _B64_ALPHABET[:62] + "_"
+_CUE_CLASSES: Final = bytes(ord(chr(c).lower() if chr(c) in _WORD_ASCII else " ") for c in range(256))
+_CUE_GATE_RE: Final = re.compile(
+    rb" (?:r(?:ot[ _]?13|otate|evers|ight to left|[u ]ckw[a ]rts)"
+    rb"|c(?:aesar|esar| sar|ipher|hiffre|ifrado)|backward|mirror|u(?:mgekehrt|nscrambl)|inver(?:s|tid)"
+    rb"|l envers|a(?: l envers|l rev[e ]s|t?rov[e ]s|chterstevoren)|  l envers"
+    rb"|d(?:[e ]cod|ecipher|ecrypt)|entschl[u ]ssel)"
+)
+
 
 def decode_payloads(
     text: str, *, max_depth: int = 2, max_total: int = 65536, max_items: int = 32
@@ -258,18 +303,33 @@ def decode_payloads(
 
     .. versionadded:: 0.1
     """
-    for name, value in (
-        ("max_depth", max_depth),
-        ("max_total", max_total),
-        ("max_items", max_items),
+    if not (
+        max_depth.__class__ is int
+        and max_total.__class__ is int
+        and max_items.__class__ is int
+        and max_depth > 0
+        and max_total > 0
+        and max_items > 0
     ):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ConfigError(f"decode_payloads: {name} must be a positive integer, got {value!r}")
+        for name, value in (
+            ("max_depth", max_depth),
+            ("max_total", max_total),
+            ("max_items", max_items),
+        ):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"decode_payloads: {name} must be a positive integer, got {value!r}")
     if not isinstance(text, str):
         raise TypeError(f"decode_payloads() needs a str, not {type(text).__name__}")
+    return _decode(text, max_depth, max_total, max_items, scan_all=False)
+
+
+def _decode(
+    text: str, max_depth: int, max_total: int, max_items: int, *, scan_all: bool
+) -> tuple[Decoded, ...]:
+    """:func:`decode_payloads` without the argument checks; *scan_all* turns the prefilters off."""
     found: list[Decoded] = []
     budget = [max_total, max_items]
-    _scan(text, None, depth=1, max_depth=max_depth, budget=budget, found=found)
+    _scan(text, None, depth=1, max_depth=max_depth, budget=budget, found=found, scan_all=scan_all)
     if not found:
         return ()
     found.sort(key=lambda d: (d.start, d.depth, d.end))
@@ -284,10 +344,11 @@ def _scan(
     max_depth: int,
     budget: list[int],
     found: list[Decoded],
+    scan_all: bool,
 ) -> None:
     """Decode the payloads of *text* at *depth* into *found*, then look inside each one."""
     new: list[Decoded] = []
-    for encoding, start, end, raw in _candidates(text, max_items=budget[1]):
+    for encoding, start, end, raw in _candidates(text, max_items=budget[1], scan_all=scan_all):
         if budget[1] <= 0 or budget[0] <= 0:
             break
         decoded = CanonicalText(raw).text  # uncached: keep the shared cache for real inputs
@@ -310,23 +371,93 @@ def _scan(
                 max_depth=max_depth,
                 budget=budget,
                 found=found,
+                scan_all=scan_all,
             )
 
 
-def _candidates(text: str, *, max_items: int) -> Iterator[tuple[str, int, int, str]]:
-    """Yield ``(encoding, start, end, decoded)`` for each payload in *text*, finder by finder."""
+def _candidates(text: str, *, max_items: int, scan_all: bool) -> Iterator[tuple[str, int, int, str]]:
+    """Yield ``(encoding, start, end, decoded)`` for each payload in *text*, finder by finder.
+
+    Unless *scan_all*, a finder runs only when its prefilter passes, which changes nothing found.
+    """
     # A finder may look at a bounded number of candidate runs: junk-heavy input stays cheap.
     attempts = 64 * max_items + 256
-    finders: tuple[Callable[[str, int], Iterator[tuple[str, int, int, str]]], ...] = (
-        _find_smuggled,
-        _find_base64,
-        _find_hex,
-        _find_url,
-        _find_entities,
-        _find_cued,
-    )
-    for finder in finders:
-        yield from finder(text, attempts)
+    if scan_all:
+        yield from _find_smuggled(text, attempts)
+        yield from _find_base64(text, attempts, None)
+        yield from _find_hex(text, attempts, _hex_matches(text, None))
+        yield from _find_url(text, attempts)
+        yield from _find_entities(text, attempts)
+        yield from _find_cued(text, attempts, text.lower())
+        return
+    is_ascii = text.isascii()
+    if not is_ascii:
+        yield from _find_smuggled(text, attempts)  # smuggled_runs() has its own C-level prefilter
+    # One byte per character, each non-ASCII one a "?": offsets into it are offsets into text.
+    data = text.encode("ascii") if is_ascii else text.encode("ascii", "replace")
+    long_run = False  # 16 base64 characters in a row, which 16 hex digits are too
+    if len(text) >= 16:
+        runs = data.translate(_B64_CLASSES)
+        long_run = _B64_RUN in runs
+        if long_run:
+            yield from _find_base64(text, attempts, runs)
+    hexes = data.translate(_HEX_CLASSES) if len(text) >= 16 or "%" in text else b""
+    sources = _hex_matches(text, hexes, long_run=long_run)
+    if sources:
+        yield from _find_hex(text, attempts, sources)
+    if "%" in text and hexes.count(_PERCENT_PAIR) >= 3:
+        yield from _find_url(text, attempts)
+    if "&" in text and text.count("&") >= 3:  # every entity run yielded holds three
+        yield from _find_entities(text, attempts)
+    if _may_cue(text, data, is_ascii=is_ascii):
+        yield from _find_cued(text, attempts, text.lower())
+
+
+def _may_cue(text: str, data: bytes, *, is_ascii: bool) -> bool:
+    """Whether _CUE_RE may find a cue in ``text.lower()``; *data* is the text's ASCII bytes."""
+    if not is_ascii and ("\u0130" in text or "\u212a" in text):
+        return True  # lower-casing changes the length or adds an ASCII letter: no shortcut
+    words = (b" " + data).translate(_CUE_CLASSES)
+    if 3 * words.count(b" ", 0, 1024) > min(len(words), 1024):
+        # Mostly spaces (non-ASCII text, tables, code): one between words is fewer stops.
+        words = b" " + b" ".join(words.split())
+    return _CUE_GATE_RE.search(words) is not None
+
+
+def _run_matches(
+    pattern: re.Pattern[str], text: str, classes: bytes, run: bytes, run_end: re.Pattern[bytes]
+) -> Iterator[re.Match[str]]:
+    """What ``pattern.finditer(text)`` yields, trying *pattern* only where a *run* starts.
+
+    For a pattern that matches only from the start of a run in *classes* that begins with *run*
+    (a look-behind keeps it from starting inside one): it is tried once at each such start.
+    """
+    start = classes.find(run)
+    while start >= 0:
+        m = pattern.match(text, start)
+        if m is None:
+            stop = run_end.search(classes, start)
+            if stop is None:
+                return
+            end = stop.start()
+        else:
+            yield m
+            end = m.end()
+        start = classes.find(run, end)
+
+
+def _needle_matches(
+    pattern: re.Pattern[str], text: str, classes: bytes, needle: bytes
+) -> Iterator[re.Match[str]]:
+    """What ``pattern.finditer(text)`` yields, for a pattern whose matches start with *needle*."""
+    start = classes.find(needle)
+    while start >= 0:
+        m = pattern.match(text, start)
+        if m is None:
+            start = classes.find(needle, start + 1)
+        else:
+            yield m
+            start = classes.find(needle, m.end())
 
 
 def _find_smuggled(text: str, attempts: int) -> Iterator[tuple[str, int, int, str]]:
@@ -361,10 +492,15 @@ def _utf8(data: bytes) -> str:
         return ""
 
 
-def _find_base64(text: str, attempts: int) -> Iterator[tuple[str, int, int, str]]:
+def _find_base64(text: str, attempts: int, runs: bytes | None) -> Iterator[tuple[str, int, int, str]]:
+    """Base64 runs; *runs* is the text's ``_B64_CLASSES`` string, or None to scan it all."""
     if len(text) < 16:
         return
-    for m in _B64_RE.finditer(text):
+    if runs is None:
+        matches: Iterator[re.Match[str]] = _B64_RE.finditer(text)
+    else:
+        matches = _run_matches(_B64_RE, text, runs, _B64_RUN, _B64_RUN_END)
+    for m in matches:
         attempts -= 1
         if attempts < 0:
             return
@@ -408,19 +544,39 @@ def _clearly_text(decoded: str) -> bool:
     return " " in decoded and letters + decoded.count(" ") >= 0.8 * len(decoded)
 
 
-def _find_hex(text: str, attempts: int) -> Iterator[tuple[str, int, int, str]]:
+def _hex_matches(text: str, hexes: bytes | None, *, long_run: bool = True) -> list[Iterator[re.Match[str]]]:
+    """The hex patterns' matches, pattern by pattern.
+
+    *hexes* is the text's ``_HEX_CLASSES`` string, or None to scan all the text; *long_run* is
+    False when the text has no 16 base64 characters in a row.
+    """
     if len(text) < 16:
-        return
-    patterns = [_HEX_RE, _HEX_SPACED_RE]
-    if "\\x" in text:
-        patterns.append(_HEX_ESCAPED_RE)
-    if "0x" in text or "0X" in text:
-        patterns.append(_HEX_0X_RE)
-    for pattern in patterns:
-        for m in pattern.finditer(text):
+        return []
+    if hexes is None:
+        sources = [_HEX_RE.finditer(text), _HEX_SPACED_RE.finditer(text)]
+    else:
+        sources = []
+        if long_run and _HEX_RUN in hexes:
+            sources.append(_run_matches(_HEX_RE, text, hexes, _HEX_RUN, _HEX_RUN_END))
+        if _HEX_SPACED_START in hexes:
+            sources.append(_needle_matches(_HEX_SPACED_RE, text, hexes, _HEX_SPACED_START))
+    if "\\" in text and "\\x" in text:
+        sources.append(_HEX_ESCAPED_RE.finditer(text))
+    if "0" in text and ("0x" in text or "0X" in text):
+        sources.append(_HEX_0X_RE.finditer(text))
+    return sources
+
+
+def _find_hex(
+    text: str, attempts: int, sources: list[Iterator[re.Match[str]]]
+) -> Iterator[tuple[str, int, int, str]]:
+    """Hex runs, from the match iterators :func:`_hex_matches` gives for *text*."""
+    for matches in sources:
+        for m in matches:
             attempts -= 1
             if attempts < 0:
                 return
+            pattern = m.re
             run = m.group()
             digits = run if pattern is _HEX_RE else "".join(_hex_pairs(run, pattern))
             try:
@@ -471,9 +627,11 @@ def _find_entities(text: str, attempts: int) -> Iterator[tuple[str, int, int, st
             yield "html_entities", m.start(), m.end(), decoded
 
 
-def _find_cued(text: str, attempts: int) -> Iterator[tuple[str, int, int, str]]:
-    """rot13 and reversed text, only where a cue word asks for decoding just before."""
-    lowered = text.lower()
+def _find_cued(text: str, attempts: int, lowered: str) -> Iterator[tuple[str, int, int, str]]:
+    """rot13 and reversed text, only where a cue word asks for decoding just before.
+
+    *lowered* is ``text.lower()``.
+    """
     if not any(stem in lowered for stem in _CUE_STEMS):
         return
     # Lower-casing keeps offsets unless a character changes length ("İ"); then match any case.
