@@ -54,7 +54,6 @@ class _Model:
         "bigram_w",
         "doc_extra",
         "lexicon",
-        "ngram",
         "norm",
         "signal_w",
         "thresholds",
@@ -73,19 +72,20 @@ class _Model:
         extra = data.get("document_extra", {})
         self.doc_extra: tuple[float, ...] = tuple(float(extra.get(n, 0.0)) for n in names)
         self.bias = float(data["bias"])
-        self.ngram: dict[str, float] = {str(k): float(v) for k, v in data["ngram_weights"].items()}
         # Bigram keys are "a b" (tokens never hold spaces); scoring looks them up as token pairs.
-        self.unigram_w = {k: v for k, v in self.ngram.items() if " " not in k}
+        self.unigram_w: dict[str, float] = {}
         self.bigram_w: dict[tuple[str, str], float] = {}
-        for k, v in self.ngram.items():
-            a, sep, b = k.partition(" ")
+        for key, weight in data["ngram_weights"].items():
+            a, sep, b = str(key).partition(" ")
             if sep:
-                self.bigram_w[a, b] = v
+                self.bigram_w[a, b] = float(weight)
+            else:
+                self.unigram_w[a] = float(weight)
         self.norm = int(data.get("ngram_norm", 24))
         self.thresholds: dict[str, float] = {k: float(v) for k, v in data["thresholds"].items()}
         self.lexicon = _sig.build_lexicon(_fold)
         # Words known to the model, for splitting words glued by spaced-letter obfuscation.
-        learned = {k for k in self.ngram if " " not in k and k.isalpha() and len(k) <= 16}
+        learned = {k for k in self.unigram_w if k.isalpha() and len(k) <= 16}
         learned.update(str(k) for k in data.get("vocabulary", ()))
         core = self.lexicon.words
         self.vocab: frozenset[str] = frozenset(learned) - core
