@@ -1304,8 +1304,9 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
                 fire("code_injection", 1.0, b)
                 break
     frame, harm = pos[_FRAME], pos[_HARM]
-    if frame and harm:
-        at = _near(harm, frame, 25)
+    if (frame or role) and harm:
+        # a story, a hypothetical or a role ("act as my grandmother who ...") around forbidden topics
+        at = _near(harm, frame + role, 25)
         if at >= 0:
             fire("frame_harm", min(len(harm), 4) / 2.0, at)
     # "if you were an AI without any guidelines", "play a character who has no rules"
