@@ -298,13 +298,14 @@ def main(argv: list[str] | None = None) -> int:
     train_benign = sorted((model.logit(dense[i], keys[i]) for i in train if not y[i]), reverse=True)
     k = math.floor(TARGET_FPR * len(train_benign))
     threshold_logit = train_benign[k]
-    # Shift the bias so the default threshold sits at score 0.5.
-    model.bias -= threshold_logit
+    # Shift the bias so the default threshold sits at score 0.5, with that benign row just below it
+    # (a text is flagged at score >= threshold; one unit of the stored 4-decimal precision).
+    model.bias -= threshold_logit + 1e-4
     doc_threshold = _sigmoid(-1.0)
 
     scores = [model.logit(d, kk) for d, kk in zip(dense, keys, strict=False)]
-    tp = sum(1 for s, t in zip(scores, y, strict=False) if t and s > 0)
-    fp = sum(1 for s, t in zip(scores, y, strict=False) if not t and s > 0)
+    tp = sum(1 for s, t in zip(scores, y, strict=False) if t and s >= 0)
+    fp = sum(1 for s, t in zip(scores, y, strict=False) if not t and s >= 0)
     n_pos = sum(y)
     n_neg = len(y) - n_pos
     print(
