@@ -884,19 +884,18 @@ _DOC_MARKERS = (
     "sent from my",
     "view in browser",
 )
-_DOC_LINE = re.compile(
-    r"(?i)(?:subject|from|to|cc|date|sent|received date|email_from|content|hi|hello|dear|def|class|"
-    r"import|function|public|#include|var|const|let)\b"
-)
+# Words that start a line of an email header, a letter or code.
+_DOC_LINE_WORDS = (
+    "subject", "from", "to", "cc", "date", "sent", "received date", "email_from", "content", "hi",
+    "hello", "dear", "def", "class", "import", "function", "public", "#include", "var", "const", "let",
+)  # fmt: skip
+_DOC_LINE = re.compile(rf"(?i)(?:{'|'.join(map(re.escape, _DOC_LINE_WORDS))})\b")
 
 
 _TAG_MARKERS = tuple(m for m in _DOC_MARKERS if m.startswith("<"))
 _TEXT_MARKERS = tuple(m for m in _DOC_MARKERS if not m.startswith("<"))
-# The words _DOC_LINE starts with ("received date" starts with "received").
-_DOC_STARTS = (
-    "subject", "from", "to", "cc", "date", "sent", "received", "email_from", "content", "hi", "hello",
-    "dear", "def", "class", "import", "function", "public", "#include", "var", "const", "let",
-)  # fmt: skip
+# The first words of _DOC_LINE_WORDS ("received date" starts with "received").
+_DOC_STARTS = tuple(w.split()[0] for w in _DOC_LINE_WORDS)
 
 
 def _is_document(text: str, folded: str) -> bool:
