@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
+from unicode_samples import special_texts
 
 from guardkit._canon import INVISIBLE_KINDS, CanonicalText, canonical, invisible_runs
 
@@ -14,16 +14,7 @@ FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
 ENGLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
 TAGS = "".join(chr(0xE0000 + ord(c)) for c in "hi")
 
-# Invisible characters, the characters legitimate sequences put them next to, and a few others.
-SPECIAL = (
-    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u202e\u2066\u061c\ufe0e\ufe0f\ufe00\U000e0041\U000e007f"
-    "\U000e0067\U000e0001\U000e0100\U000e0101\u180b\u180e\u180f\u1820\u3164\uffa0\ufff9\U0001bca0"
-    "\U0001d173\u0301\u094d\u3099\uff9e\u2764\u263a\U0001f468\U0001f469\U0001f3f4\U0001f3fd#1\u20e3"
-    "\u845b\U00020000\u0915\u0628\u06cc\ufb01a ."
-)
-texts = st.text(alphabet=st.sampled_from(SPECIAL), max_size=40) | st.text(
-    alphabet=st.sampled_from(SPECIAL) | st.characters(codec=None), max_size=40
-)
+texts = special_texts(max_size=40)
 
 
 @pytest.mark.parametrize(
