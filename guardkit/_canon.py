@@ -1240,7 +1240,7 @@ def _fold_leet(text: str, codes: bytes | None = None) -> str:
     return "".join(pieces)
 
 
-def _fold(text: str, *, fast: bool = True) -> tuple[str, tuple[_OffsetMap, ...]]:
+def _fold(text: str, *, fast: bool = True) -> tuple[str, tuple[_OffsetMap | _LazyCollapseMap, ...]]:
     """Build the folded view of a canonical *text* and the maps back to it, innermost first.
 
     Args:
@@ -1248,7 +1248,8 @@ def _fold(text: str, *, fast: bool = True) -> tuple[str, tuple[_OffsetMap, ...]]
         fast: Let class bytes decide where the regex passes run (the default). ``False`` runs
             every pass over the whole text; the result is the same, and the tests check it.
     """
-    maps: list[_OffsetMap] = []
+    maps: list[_OffsetMap | _LazyCollapseMap] = []
+    wmap: _OffsetMap | _LazyCollapseMap | None
     is_ascii = text.isascii()
     if is_ascii:
         folded = text.lower()
@@ -1267,8 +1268,16 @@ def _fold(text: str, *, fast: bool = True) -> tuple[str, tuple[_OffsetMap, ...]]
     classes = (folded.encode("ascii").translate(_CLASSES), True) if is_ascii else _classes(folded)
     codes, exact = classes
     # Usual prose has nothing to collapse: single spaces are all its whitespace, no letters spelled out.
-    if not (exact and _NEWLINE not in codes and "  " not in folded and not _spaced_hint(folded, codes)):
-        folded, wmap = _collapse(folded, classes)
+    plain = exact and _NEWLINE not in codes and "  " not in folded
+    if not plain or _spaced_hint(folded, codes):
+        if plain or _spaced_hint(folded, codes):
+            folded, wmap = _collapse(folded, classes)
+        else:
+            # Only whitespace to collapse: each run becomes one space, joined in C; the map back
+            # is built the slow way only if a span is ever mapped.
+            collapsed = _join_whitespace(folded)
+            wmap = _LazyCollapseMap(folded, classes) if len(collapsed) != len(folded) else None
+            folded = collapsed
         if wmap is not None:
             maps.append(wmap)
             codes = _classes(folded)[0]
@@ -1277,6 +1286,48 @@ def _fold(text: str, *, fast: bool = True) -> tuple[str, tuple[_OffsetMap, ...]]
     if _DIGIT in codes or _BANG in codes or _PIPE in codes:
         folded = _fold_leet(folded, codes)
     return folded, tuple(maps)
+
+
+def _join_whitespace(text: str) -> str:
+    """*text* with each run of whitespace made one space (what :func:`_collapse` does to text
+    without spelled-out letters), in C."""
+    core = " ".join(text.split())
+    if not core:
+        return " " if text else ""
+    if text[0].isspace():
+        core = " " + core
+    if text[-1].isspace():
+        core += " "
+    return core
+
+
+class _LazyCollapseMap:
+    """The :class:`_OffsetMap` of :func:`_collapse` on a text, built on first use."""
+
+    __slots__ = ("_built", "_classes", "_pre")
+
+    def __init__(self, pre: str, classes: tuple[bytes, bool]) -> None:
+        self._pre = pre
+        self._classes = classes
+        self._built: _OffsetMap | None = None
+
+    def _get(self) -> _OffsetMap:
+        built = self._built
+        if built is None:
+            omap = _collapse(self._pre, self._classes)[1]
+            assert omap is not None  # the collapse changed the length  # noqa: S101
+            built = self._built = omap
+        return built
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """See :meth:`_OffsetMap.span`."""
+        return self._get().span(start, end)
+
+    @property
+    def edits(self) -> tuple[list[int], list[int], list[int], list[int], int, int]:
+        """The built map's edit lists and lengths (for tests)."""
+        m = self._get()
+        return (m._out_a, m._out_b, m._src_a, m._src_b, m.out_len, m.src_len)
 
 
 class CanonicalText:
@@ -1311,7 +1362,7 @@ class CanonicalText:
     changed: bool
     _map: _OffsetMap | None
     _folded: str | None
-    _fmaps: tuple[_OffsetMap, ...]
+    _fmaps: tuple[_OffsetMap | _LazyCollapseMap, ...]
     _hidden: str
     _smuggled: tuple[tuple[int, int], ...]
     _decoded: tuple[Decoded, ...]

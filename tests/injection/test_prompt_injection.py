@@ -340,6 +340,18 @@ _ADVERSARIAL = [
     "ignore " * 5_000 + "x " * 10 + "previous " * 5_000,
     "reveal your " * 5_000 + "instructions " * 3_000,
     "you are dan " * 8_000,
+    # Anchors of the phrase patterns by the thousand, in and out of words, and long runs.
+    "%" * 100_000 + " end",
+    "end " * 25_000,
+    "weekend " * 12_000,
+    "system " * 14_000,
+    "when you " * 11_000,
+    "| " * 50_000,
+    "=> " * 33_000,
+    "def " * 25_000,
+    # Non-ASCII whitespace and letters, which take the exact paths of the shape signals.
+    "\u3000a" * 50_000,
+    "a\u2003!" * 33_000,
 ]
 
 
