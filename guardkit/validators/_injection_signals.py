@@ -1078,17 +1078,24 @@ def _within(sb: list[int], i: int, lo: int, hi: int) -> bool:
 
 
 def _code_shaped(head: str) -> bool:
-    """Whether _CODE_SHAPE matches in *head*: each of its branches is tried alone, and only when a
-    literal that every match of it holds occurs ("```", "::", an indented line, ";", "{", "=>",
-    "def"); each of those searches starts from its literal, which `re` finds quickly."""
+    """Whether *head* looks like code or data, where odd punctuation is normal: _CODE_SHAPE
+    matches, or it holds three key=value assignments (logs, query strings, config).
+
+    Each branch of _CODE_SHAPE is tried alone, and only when a literal that every match of it
+    holds occurs ("```", "::", an indented line, ";", "{", "=>", "def"); each of those searches
+    starts from its literal, which `re` finds quickly."""
     if "```" in head or "::" in head:
         return True
     if head.startswith(("    ", "\t")) and _CODE_INDENT.match(head):
+        return True
+    # Logs and other key=value data: three assignments of a word.
+    if "=" in head and len(_KEY_VALUE.findall(head, 0, 2000)) >= 3:
         return True
     return any(literal in head and pattern.search(head) is not None for literal, pattern in _CODE_BRANCHES)
 
 
 _CODE_INDENT = re.compile(r"(?:    |\t)\S")
+_KEY_VALUE = re.compile(r"=(?<=\w=)[\w\"'/]")
 # The branches of _CODE_SHAPE but "```", "::" and an indented first line, each with a literal it holds.
 _CODE_BRANCHES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("\n", re.compile(r"\n(?:    |\t)\S")),

@@ -115,13 +115,23 @@ def test_danger_examples(folded: str, expected: list[str]) -> None:
     assert sig._danger_hits(folded, _words(folded)) == expected
 
 
+def _key_values(text: str) -> int:
+    """How many "=" stand between a word character and a value character."""
+    return sum(
+        1
+        for i in range(1, len(text) - 1)
+        if text[i] == "=" and re.match(r"\w", text[i - 1]) and re.match(r"[\w\"'/]", text[i + 1])
+    )
+
+
 def _reference_adversarial(text: str) -> float:
     """The adversarial-suffix score by its plain definition (loops over characters and chunks)."""
     if len(text) < 40:
         return 0.0
     ends = (text[-400:], text[:400]) if len(text) > 400 else (text,)
     parts = [p for p in ends if sig._odd_count(p) >= 4]
-    if not parts or sig._CODE_SHAPE.search(text[:2000]):
+    key_values = _key_values(text[:2000]) >= 3
+    if not parts or sig._CODE_SHAPE.search(text[:2000]) or key_values:
         return 0.0
     best = 0.0
     for part in parts:
@@ -157,10 +167,11 @@ def test_adversarial_fast_path_matches_the_plain_definition(text: str) -> None:
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet="ab(){};=>: \n\tdefx_`", max_size=40))
+@given(st.text(alphabet="ab(){};=>: \n\tdefx_`=/'", max_size=40) | st.text(alphabet="ab=/' ", max_size=20))
 def test_code_shape_branches_match_the_regex(text: str) -> None:
     """Trying each branch behind its literal finds code exactly where the whole pattern does."""
-    assert sig._code_shaped(text) == (sig._CODE_SHAPE.search(text) is not None)
+    key_values = _key_values(text) >= 3
+    assert sig._code_shaped(text) == (sig._CODE_SHAPE.search(text) is not None or key_values)
 
 
 def test_non_ascii_whitespace_tables_match_python() -> None:
