@@ -130,7 +130,7 @@ def _corpus_groups(path: str) -> list[tuple[str, tuple[str, ...]]]:
     """Benign rows of a JSON-lines corpus (fields "text" and "label") near 300 B and 4 KB."""
     import json
 
-    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").split("\n") if line.strip()]
     benign = [r["text"] for r in rows if r.get("label") == "benign"]
     short = tuple(t for t in benign if 250 <= len(t) <= 350)[:60]
     long = tuple(t for t in benign if 3500 <= len(t) <= 4700)[:60]

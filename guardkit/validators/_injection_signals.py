@@ -809,7 +809,7 @@ _SYSMODE_ANCHORS: tuple[tuple[str, str], ...] = (
     ("priority", "priority"),
     ("debug", ""),  # debug\w*: any word that starts with it
     ("maintenance", "maintenance"),
-    ("god ", "god"),
+    ("god", "god"),
     ("enabled by", "enabled"),
     ("activated by", "activated"),
     ("unlocked by", "unlocked"),
@@ -874,10 +874,8 @@ _ADDRESSED_ANCHORS: tuple[tuple[str, str], ...] = (
     ("gpt", "gpt gpts"),
     ("chatgpt", "chatgpt chatgpts"),
     ("when ", "when"),
-    (
-        "summari",
-        "summarize summarise summarizing summarising summarizer summariser summarizers summarisers",
-    ),
+    # "summarizer" (the other words with "summari" come after "when " or a word of the AI)
+    ("summari", "summarizer summariser summarizers summarisers"),
 )
 _PREFIX_ANCHORS: tuple[tuple[str, str], ...] = ((" with", "with"), (" by", "by"))
 _CONCAT_ANCHORS: tuple[tuple[str, str], ...] = (
@@ -1267,21 +1265,29 @@ def _short_run(text: str) -> bool:
     if text.isascii() or not _has_non_ascii_space(text):
         # Such a run holds no four non-space characters in a row, and its 40 chunks with one
         # space between them take at least 79 characters: look for 79 characters free of "xxxx"
-        # in a class string (x: not a space) whose whitespace runs are cut to one space, jumping
-        # past the last "xxxx" of each window. Encoding with "replace" turns each non-ASCII
-        # character (none is whitespace here) into one "?".
-        classes = b" ".join(text.encode("ascii", "replace").translate(_SPACE_CLASSES).split())
-        i, n = 0, len(classes)
-        while True:
-            if i + 79 > n:
-                return False
-            q = classes.rfind(b"xxxx", i, i + 79)
-            if q < 0:
-                break
-            i = q + 1
+        # in a class string (x: not a space); if there are some, again with its whitespace runs
+        # cut to one space (tables are full of them). Encoding with "replace" turns each
+        # non-ASCII character (none is whitespace here) into one "?".
+        classes = text.encode("ascii", "replace").translate(_SPACE_CLASSES)
+        if not _free_window(classes):
+            return False
+        if b"  " in classes and not _free_window(b" ".join(classes.split())):
+            return False
     # One byte per chunk, 1 for a long one (all in C), then look for 40 short ones in a row.
     longs = bytes(map(_LONG_CHUNK, map(len, text.split())))
     return _SHORT_RUN in longs
+
+
+def _free_window(classes: bytes) -> bool:
+    """Whether 79 bytes in a row of *classes* hold no "xxxx" (jumping past the last one of each
+    window, so about one `rfind` per 76 bytes)."""
+    i, n = 0, len(classes)
+    while i + 79 <= n:
+        q = classes.rfind(b"xxxx", i, i + 79)
+        if q < 0:
+            return True
+        i = q + 1
+    return False
 
 
 _LONG_CHUNK = (3).__lt__
