@@ -181,6 +181,10 @@ _UTF8_CONTINUATION: Final = bytes(range(0x80, 0xC0))
 # Class bytes to gap bytes: "w" for a word character [\w@$] but "_" (an element [^\W_]|[@$] of a
 # spelled-out run), or a non-ASCII character; "s" for a separator [ ._-].
 _GAPS: Final = bytes(ord("w" if b in b"wd" else "s" if b in b"s_" else "#") for b in range(256))
+# The same with "_" as neither (for matches of _SPACED_HINT_RE without one).
+_GAPS_NO_UNDERSCORE: Final = bytes(
+    ord("w" if b in b"wd" else "s" if b == ord("s") else "#") for b in range(256)
+)
 # UTF-8 bytes to whitespace bytes: " " for whitespace, "#" for the rest (for text without
 # non-ASCII whitespace).
 _SPACE_CLASSES: Final = bytes(ord(" " if b < 0x80 and chr(b).isspace() else "#") for b in range(256))
@@ -189,6 +193,9 @@ _SPACE_CLASSES: Final = bytes(ord(" " if b < 0x80 and chr(b).isspace() else "#")
 # which `re` skips to quickly, and looks back one byte to start only at the start of a run.
 _LEET_MARKS: Final = bytes(ord("l" if b in b"d!|" else "w" if b == ord("w") else ".") for b in range(256))
 _LEET_NEXT_TO_LETTER_RE: Final = re.compile(rb"l(?<!ll)(?:(?<=wl)l*|l*(?=w))")
+# Class bytes to token marks: "t" for a character that may be part of a token (a letter, a digit,
+# "@", "$", "!", "|" or a non-ASCII character), "." for the rest.
+_TOKEN_MARKS: Final = bytes(ord("t" if b in b"wd!|" else ".") for b in range(256))
 # A part of a spelled-out run in gap bytes: elements with one separator between them.
 _RUN_PART_RE: Final = re.compile(rb"w(?:sw)*")
 _NEWLINE: Final = ord("\n")
@@ -1038,8 +1045,22 @@ def _spaced_hint(text: str, codes: bytes) -> bool:
             return False
         if text.isascii():
             return True  # the gap bytes are exact for ASCII
-    # "_" is a separator and a word character; a non-ASCII "w" may be neither: ask the pattern.
-    return _SPACED_HINT_RE.search(f" {text} ") is not None
+        # A non-ASCII "w" may be no word character: ask the pattern.
+        return _SPACED_HINT_RE.search(f" {text} ") is not None
+    # "_" is a separator and a word character. Matches without one show in the gap bytes with
+    # "_" as neither; a match with one lies within four characters of it.
+    if codes.count(_UNDERSCORE) > 16:
+        return _SPACED_HINT_RE.search(f" {text} ") is not None
+    gaps = codes.translate(_GAPS_NO_UNDERSCORE)
+    if gaps.rfind(b"swsws") >= 0 or gaps.startswith(b"wsws") or gaps.endswith(b"swsw") or gaps == b"wsw":
+        return text.isascii() or _SPACED_HINT_RE.search(f" {text} ") is not None
+    padded = f" {text} "
+    i = codes.find(b"_")
+    while i >= 0:
+        if _SPACED_HINT_RE.search(padded, max(0, i - 3), i + 6) is not None:
+            return True
+        i = codes.find(b"_", i + 1)
+    return False
 
 
 def _matches_at(
@@ -1172,7 +1193,7 @@ def _is_token_char(c: str) -> bool:
 def _fold_leet_token(tok: str) -> str:
     if len(tok) > _LEET_MAX_TOKEN:
         return tok  # no word is this long: an identifier, a hash or junk
-    if sum(1 for ch in tok if ch.isalpha()) < 2 or _ORDINAL_RE.fullmatch(tok):
+    if sum(map(str.isalpha, tok)) < 2 or _ORDINAL_RE.fullmatch(tok):
         return tok
     chars = list(tok)
     n = len(tok)
@@ -1184,7 +1205,7 @@ def _fold_leet_token(tok: str) -> str:
         right = b < n and tok[b].isalpha()
         if not (left or right) or b - a > 3:
             continue
-        if not all(ch in _LEET for ch in run):
+        if not _LEET.keys() >= set(run):
             continue  # holds a digit with no letter shape: a number ("covid19")
         if run.isdigit() and b - a >= 2 and (a == 0 or b == n):
             continue  # a leading or trailing number ("win10", "10x")
@@ -1212,6 +1233,8 @@ def _fold_leet(text: str, codes: bytes | None = None) -> str:
     pos = 0
     done = 0
     n = len(text)
+    # Where tokens start: "." in the marks for a character that cannot be part of one.
+    bounds = codes.translate(_TOKEN_MARKS) if codes is not None else None
     for m in runs:
         a, b = m.span()
         if a < done:
@@ -1224,6 +1247,12 @@ def _fold_leet(text: str, codes: bytes | None = None) -> str:
             # in it, is still folded from a run that can be.
             continue
         start = a
+        if bounds is not None:
+            # The marks may place whitespace that became a space, or a non-ASCII character, in
+            # a token: check what they give.
+            start = bounds.rfind(b".", 0, a) + 1
+            if not all(map(_is_token_char, text[start:a])):
+                start = a
         while start > 0 and _is_token_char(text[start - 1]):
             start -= 1
         end = _TOKEN_TAIL_RE.match(text, b).end()  # type: ignore[union-attr]  # matches ""
@@ -1269,18 +1298,26 @@ def _fold(text: str, *, fast: bool = True) -> tuple[str, tuple[_OffsetMap | _Laz
     codes, exact = classes
     # Usual prose has nothing to collapse: single spaces are all its whitespace, no letters spelled out.
     plain = exact and _NEWLINE not in codes and "  " not in folded
-    if not plain or _spaced_hint(folded, codes):
-        if plain or _spaced_hint(folded, codes):
+    hint = _spaced_hint(folded, codes)
+    if hint or not plain:
+        # The collapsed text is built in C where it can be (whitespace runs; spelled-out runs
+        # found from the class bytes); the map back is then built the slow way, by _collapse,
+        # only if a span is ever mapped.
+        collapsed = (
+            _join_whitespace(folded) if not hint else _collapse_spaced(folded, classes) if exact else None
+        )
+        if collapsed is None:
             folded, wmap = _collapse(folded, classes)
         else:
-            # Only whitespace to collapse: each run becomes one space, joined in C; the map back
-            # is built the slow way only if a span is ever mapped.
-            collapsed = _join_whitespace(folded)
             wmap = _LazyCollapseMap(folded, classes) if len(collapsed) != len(folded) else None
             folded = collapsed
         if wmap is not None:
             maps.append(wmap)
-            codes = _classes(folded)[0]
+            codes = (
+                folded.encode("ascii").translate(_CLASSES)
+                if folded.isascii()
+                else folded.encode("utf-8", "surrogatepass").translate(_CLASSES, _UTF8_CONTINUATION)
+            )
         # Without a map, whitespace became spaces one for one: the classes still place every
         # letter and leetspeak character.
     if _DIGIT in codes or _BANG in codes or _PIPE in codes:
@@ -1299,6 +1336,43 @@ def _join_whitespace(text: str) -> str:
     if text[-1].isspace():
         core += " "
     return core
+
+
+def _collapse_spaced(text: str, classes: tuple[bytes, bool]) -> str:
+    """``_collapse(text, classes)[0]`` for *classes* that show all whitespace, with Python work
+    only for the spelled-out runs.
+
+    A whitespace run never holds the start of a spelled-out run (an element) nor straddles one's
+    ends (elements), so the runs are the matches found from the candidate starts alone, and the
+    text between them collapses as :func:`_join_whitespace` does.
+    """
+    gaps = classes[0].translate(_GAPS)
+    pieces: list[str] = []
+    pos = 0
+    at = gaps.find(b"wswsw")
+    while at >= 0:
+        m = _COLLAPSE_RE.match(text, at)
+        if m is None or m.lastgroup != "run":
+            at = gaps.find(b"wswsw", at + 1)
+            continue
+        a, b = m.span()
+        spans = [p.span() for p in _RUN_PART_RE.finditer(gaps, a, b)]
+        letters = sum(map(str.isalpha, "".join(text[x:y:2] for x, y in spans)))
+        if a > pos:
+            pieces.append(_join_whitespace(text[pos:a]))
+        if letters < 2:
+            # "1 2 3": kept as it is, lone whitespace characters but the space made spaces
+            piece = text[a:b]
+            pieces.append(_LONE_SPACE_RE.sub(" ", piece) if _LONE_SPACE_RE.search(piece) else piece)
+        else:
+            pieces.append(" ".join(text[x:y:2] for x, y in spans))
+        pos = b
+        at = gaps.find(b"wswsw", b)
+    if pos == 0:
+        return _join_whitespace(text)
+    if pos < len(text):
+        pieces.append(_join_whitespace(text[pos:]))
+    return "".join(pieces)
 
 
 class _LazyCollapseMap:

@@ -226,3 +226,29 @@ def test_fast_paths_linear(name: str) -> None:
     folded, _ = _canon._fold(FAST_PATH_CASES[name])
     assert isinstance(folded, str)
     assert time.perf_counter() - started < 4.0
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab_ .-1@$\n\té東→\x85", max_size=30))
+def test_spaced_hint_from_class_bytes_matches_the_pattern(text: str) -> None:
+    """The spelled-out-letters hint, underscores (separator and word character) included, is the
+    pattern's answer."""
+    codes = _canon._classes(text)[0]
+    assert _canon._spaced_hint(text, codes) == (_canon._SPACED_HINT_RE.search(f" {text} ") is not None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(fold_texts)
+def test_lazy_collapse_map_matches_the_built_map(text: str) -> None:
+    """Folded spans map back to the same original spans whether the collapse map was built at once
+    or on first use."""
+    view = CanonicalText(text)
+    folded = view.folded
+    slow, slow_maps = _canon._fold(view.text, fast=False)
+    assert folded == slow
+    for start in range(0, len(folded) + 1, 3):
+        end = min(len(folded), start + 4)
+        span = (start, end)
+        for omap in reversed(slow_maps):
+            span = omap.span(*span)
+        assert view.folded_to_original(start, end) == view.to_original(*span)
