@@ -14,7 +14,7 @@ import operator
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
-from itertools import compress, count, filterfalse
+from itertools import filterfalse
 
 from guardkit.validators._injection_lexicon import CJK_RULES, CLASSES
 
@@ -48,7 +48,9 @@ _TOKEN_ASCII = re.compile(r"\w+(?:['-]\w+)*")
 # ASCII text splits into the same tokens faster in C: every character that cannot be part of a token
 # becomes a space, then str.split(); only pieces holding an apostrophe or hyphen (which join word
 # parts but may also stand alone: "'quoted'", "--") go through the regular expression.
-_ASCII_SPLIT = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c in "_'-")})
+_ASCII_SPLIT_BYTES = bytes(
+    b if b >= 128 or chr(b).isalnum() or chr(b) in "_'-" else ord(" ") for b in range(256)
+)
 # Scripts written without spaces: split into character bigrams for n-gram keys.
 _NOSPACE = re.compile(r"[\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]")
 
@@ -272,7 +274,7 @@ def tokenize(folded: str) -> list[str]:
     """Split folded text into word tokens."""
     if not folded.isascii():
         return _TOKEN.findall(folded)
-    spaced = folded.translate(_ASCII_SPLIT)
+    spaced = folded.encode("ascii").translate(_ASCII_SPLIT_BYTES).decode("ascii")
     if "'" in spaced or "-" in spaced:
         # An apostrophe or hyphen joins two word characters; any other one is a separator. Left
         # are joiners next to a space or another joiner: blank them (all with C string methods).
@@ -1331,6 +1333,7 @@ class Analysis:
 
 # The positions of a lexicon class with no hit; shared, so never modified.
 _NO_POSITIONS: list[int] = []
+_SECOND = operator.itemgetter(1)
 
 
 def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than many helpers
@@ -1362,22 +1365,20 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     where: dict[str, tuple[str, int]] = {}
     # Token positions by lexicon class; a class with no hit reads as the shared empty list.
     pos: dict[int, list[int]] = {}
-    # Only lexicon hits reach Python code: compress() drops the other token indices in C.
-    one = lex.one
-    for i in compress(count(), map(one.get, toks)):
-        for cid in one[toks[i]]:
+    # Only lexicon hits reach Python code: filter() drops the other (index, classes) pairs in C.
+    for i, cids in filter(_SECOND, enumerate(map(lex.one.get, toks))):
+        for cid in cids:
             if cid in pos:
                 pos[cid].append(i)
             else:
                 pos[cid] = [i]
-    two = lex.two
     if pairset is None or not pairset.isdisjoint(lex.two_keys):
-        for i in compress(count(), map(two.get, itertools.pairwise(toks))):
-            for cid in two[toks[i], toks[i + 1]]:
+        for i, cids in filter(_SECOND, enumerate(map(lex.two.get, itertools.pairwise(toks)), 1)):
+            for cid in cids:
                 if cid in pos:
-                    pos[cid].append(i + 1)
+                    pos[cid].append(i)
                 else:
-                    pos[cid] = [i + 1]
+                    pos[cid] = [i]
     get = pos.get
     e = _NO_POSITIONS
     ign, instr, prior = get(_IGN, e), get(_INSTR, e), get(_PRIOR, e)
