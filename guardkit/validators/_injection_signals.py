@@ -1367,14 +1367,14 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     pos: dict[int, list[int]] = {}
     # Only lexicon hits reach Python code: filter() drops the other (index, classes) pairs in C.
     for i, cids in filter(_SECOND, enumerate(map(lex.one.get, toks))):
-        for cid in cids:
+        for cid in cids or ():  # never None here: filter() kept the hits
             if cid in pos:
                 pos[cid].append(i)
             else:
                 pos[cid] = [i]
     if pairset is None or not pairset.isdisjoint(lex.two_keys):
         for i, cids in filter(_SECOND, enumerate(map(lex.two.get, itertools.pairwise(toks)), 1)):
-            for cid in cids:
+            for cid in cids or ():
                 if cid in pos:
                     pos[cid].append(i)
                 else:
