@@ -1512,7 +1512,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     if yresp and modify:
         s_modify = sorted(modify)
         for r in yresp:
-            if _within(s_modify, r, -6, 6):
+            if _within(s_modify, r, -10, 6):
                 rd += 1
                 if rd_at < 0:
                     rd_at = r
