@@ -20,7 +20,13 @@ from guardkit._errors import ConfigError
 from guardkit._types import _Frozen
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
+
+    # What _plan() found: (smuggled runs, base64 class string or None, hex match sources, url,
+    # entities, cued).
+    _Plan = tuple[
+        Sequence[tuple[int, int, str, str]], bytes | None, list[Iterator[re.Match[str]]], bool, bool, bool
+    ]
 
 __all__ = ["Decoded", "decode_payloads"]
 
@@ -240,13 +246,16 @@ _WORDS_RE: Final = re.compile(r"[a-zà-öø-ÿ']{2,}")  # one-letter words read 
 
 # Prefilters. Most texts hold no payload, and a `re` scan tries its pattern at every position
 # (~15 ns a character), many times the cost of a str or bytes method (a one-character `in` costs
-# next to nothing). So each finder first checks, with string methods, something that every match it
-# can yield needs, and is skipped when that is missing; the base64 and hex patterns are then tried
-# only where the class strings below show a long enough run. `_decode(..., scan_all=True)` skips
-# the prefilters (the tests compare both ways).
+# next to nothing; on bytes, `find` beats `in`, which first tries its argument as an integer and
+# pays for the exception). So :func:`_plan` first checks, for each finder, something that every
+# match it can yield needs, with string methods and three class strings, and runs only the
+# finders whose check passes: on plain prose that costs three `bytes.translate` calls, two
+# `bytes.find` calls and one `re` scan that stops only at "c" and "r" (see _CUE_GATE_RE). The
+# base64 and hex patterns are then tried only where the class strings show a long enough run.
+# `_decode(..., scan_all=True)` skips every prefilter (the tests compare both ways).
 #
-# Class strings have one byte per character of the text, each non-ASCII character being a "?" (in
-# no class) by then, so their offsets are the text's.
+# Class strings have one byte per character of the text, each non-ASCII character being a "?" by
+# then (in no base64 or hex class), so their offsets are the text's.
 _B64_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_"
 
 
@@ -267,20 +276,49 @@ _HEX_RUN: Final = b"h" * 16  # every _HEX_RE match: 16 hex digits or more in a r
 _HEX_RUN_END: Final = re.compile(rb"[^h]")
 _HEX_SPACED_START: Final = b"hh" + b"shh" * 7  # how every _HEX_SPACED_RE match starts
 _PERCENT_PAIR: Final = b"%hh"  # every _URL_RE match holds three
-# Cues. `_CUE_CLASSES` keeps ASCII letters (lower-cased), digits and "_", and turns every other
-# byte into a space (each non-ASCII character is a "?" by then). Unless lower-casing the text
-# changes its length or adds an ASCII letter (only "İ" and the Kelvin sign "K" do), each cue that
-# _CUE_RE finds in `text.lower()` shows in that class string (with a space put first) as a match
-# of _CUE_GATE_RE: the space before it stands for the \b; letters, digits and "_" are the cue's;
-# its whitespace, "-", "'" and non-ASCII letters (é, ü, ä, à) are spaces; \w* tails are left
-# out. That still holds with each run of spaces cut to one. The search stops only at spaces.
+# Cues. `_CUE_CLASSES` lower-cases ASCII letters and then writes "c" and "r" as "#", keeps digits
+# and "_", turns "?" (which each non-ASCII character is by then; a "?" of the text only widens
+# what passes) into "~" and every other byte into a space. Unless lower-casing the text changes
+# its length or adds an ASCII letter (only "İ" and the Kelvin sign "K" do), each cue that _CUE_RE
+# finds in `text.lower()` shows in that class string, with a space put first, as its image: a
+# space or "~" for the \b before it, then the cue's letters, digits and "_", with a space for each
+# "-" and "'", a space or "~" for each whitespace character, and a "~" for each non-ASCII letter
+# (é, ü, ä, à); \w* tails are left out. Every cue holds a "c" or an "r", so every image holds a
+# "#". _CUE_GATE_RE starts with one (`re` scans quickly for a one-byte prefix and tries the rest
+# only there, not at every space as a \b would), reads the rest of an image from one of its "#"
+# on, then checks the part before that "#" with a look-behind. Branches are ordered by how often
+# prose has their first byte after a "c" or "r", most often first, as `re` tries them in order;
+# each names its cues.
 _WORD_ASCII: Final = _B64_ALPHABET[:62] + "_"
-_CUE_CLASSES: Final = bytes(ord(chr(c).lower() if chr(c) in _WORD_ASCII else " ") for c in range(256))
+_CUE_CLASSES: Final = bytes(
+    ord("#" if chr(c).lower() in "cr" else chr(c).lower())
+    if chr(c) in _WORD_ASCII
+    else ord("~" if chr(c) == "?" else " ")
+    for c in range(256)
+)
 _CUE_GATE_RE: Final = re.compile(
-    rb" (?:r(?:ot[ _]?13|otate|evers|ight to left|[u ]ckw[a ]rts)"
-    rb"|c(?:aesar|esar| sar|ipher|hiffre|ifrado)|backward|mirror|u(?:mgekehrt|nscrambl)|inver(?:s|tid)"
-    rb"|l envers|a(?: l envers|l rev[e ]s|t?rov[e ]s|chterstevoren)|  l envers"
-    rb"|d(?:[e ]cod|ecipher|ecrypt)|entschl[u ]ssel)"
+    rb"#(?:"
+    rb"e(?:sa#(?<=[ ~]#esa#)"  # cesar
+    rb"|v[e~]s(?<=[ ~]al #ev[e~]s))"  # al revés
+    rb"|o(?:t(?:13(?<=[ ~]#ot13)|[ ~_]13(?<=[ ~]#ot[ ~_]13)|ate(?<=[ ~]#otate))"  # rot13, rot-13, rotate
+    rb"|d(?<=[ ~]d[e~]#od)"  # decod, décod
+    rb"|v[e~]s(?:(?<=[ ~]at#ov[e~]s)|(?<=[ ~]a#ov[e~]s))"  # atrovés, arovés
+    rb"|#(?<=[ ~]mi##o#))"  # mirror
+    rb"|a(?:esa#(?<=[ ~]#aesa#)"  # caesar
+    rb"|mbl(?<=[ ~]uns##ambl))"  # unscrambl
+    rb"|i(?:phe#(?:(?<=[ ~]#iphe#)|(?<=[ ~]de#iphe#))"  # cipher, decipher
+    rb"|f#ado(?<=[ ~]#if#ado)"  # cifrado
+    rb"|ght[ ~]to[ ~]left(?<=[ ~]#ight[ ~]to[ ~]left))"  # right to left
+    rb"|t(?:id(?<=[ ~]inve#tid)|(?<=[ ~]umgekeh#t))"  # invertid, umgekehrt
+    rb"|h(?:iff#e(?<=[ ~]#hiff#e)"  # chiffre
+    rb"|te#stevo#en(?<=[ ~]a#hte#stevo#en)"  # achterstevoren
+    rb"|l[u~]ssel(?<=[ ~]ents#hl[u~]ssel))"  # entschlüssel
+    rb"|s(?<=ve#s)(?:(?<=[ ~]#eve#s)|(?<=[ ~]inve#s)|(?<= l enve#s))"  # revers, invers, à l'envers
+    rb"|kw(?:a#d(?<=[ ~]ba#kwa#d)"  # backward
+    rb"|[a~]#ts(?<=[ ~]#[u~]#kw[a~]#ts))"  # rückwärts
+    rb"|ypt(?<=[ ~]de##ypt)"  # decrypt
+    rb"|~sa#(?<=[ ~]#~sa#)"  # césar
+    rb")"
 )
 
 
@@ -320,16 +358,27 @@ def decode_payloads(
                 raise ConfigError(f"decode_payloads: {name} must be a positive integer, got {value!r}")
     if not isinstance(text, str):
         raise TypeError(f"decode_payloads() needs a str, not {type(text).__name__}")
-    return _decode(text, max_depth, max_total, max_items, scan_all=False)
+    plan = _plan(text)
+    if plan is None:
+        return ()  # the common case: no finder can find anything
+    return _decode(text, max_depth, max_total, max_items, scan_all=False, plan=plan)
 
 
 def _decode(
-    text: str, max_depth: int, max_total: int, max_items: int, *, scan_all: bool
+    text: str,
+    max_depth: int,
+    max_total: int,
+    max_items: int,
+    *,
+    scan_all: bool,
+    plan: _Plan | None = None,
 ) -> tuple[Decoded, ...]:
-    """:func:`decode_payloads` without the argument checks; *scan_all* turns the prefilters off."""
+    """:func:`decode_payloads` without the argument checks; *scan_all* turns the prefilters off.
+
+    *plan* is ``_plan(text)`` when the caller has it already.
+    """
     found: list[Decoded] = []
-    budget = [max_total, max_items]
-    _scan(text, None, depth=1, max_depth=max_depth, budget=budget, found=found, scan_all=scan_all)
+    _scan(text, None, 1, max_depth, [max_total, max_items], found, scan_all, plan)
     if not found:
         return ()
     found.sort(key=lambda d: (d.start, d.depth, d.end))
@@ -339,16 +388,25 @@ def _decode(
 def _scan(
     text: str,
     outer: tuple[int, int] | None,
-    *,
     depth: int,
     max_depth: int,
     budget: list[int],
     found: list[Decoded],
     scan_all: bool,
+    plan: _Plan | None,
 ) -> None:
-    """Decode the payloads of *text* at *depth* into *found*, then look inside each one."""
+    """Decode the payloads of *text* at *depth* into *found*, then look inside each one.
+
+    *budget* is ``[characters, items]`` still allowed; *plan* is ``_plan(text)`` or None.
+    """
+    if not scan_all and plan is None:
+        plan = _plan(text)
+        if plan is None:
+            return
+    # A finder may look at a bounded number of candidate runs: junk-heavy input stays cheap.
+    attempts = 64 * budget[1] + 256
     new: list[Decoded] = []
-    for encoding, start, end, raw in _candidates(text, max_items=budget[1], scan_all=scan_all):
+    for encoding, start, end, raw in _candidates(text, attempts, None if scan_all else plan):
         if budget[1] <= 0 or budget[0] <= 0:
             break
         decoded = CanonicalText(raw).text  # uncached: keep the shared cache for real inputs
@@ -364,64 +422,74 @@ def _scan(
         for item in new:
             if budget[1] <= 0 or budget[0] <= 0:
                 return
-            _scan(
-                item.text,
-                (item.start, item.end),
-                depth=depth + 1,
-                max_depth=max_depth,
-                budget=budget,
-                found=found,
-                scan_all=scan_all,
-            )
+            _scan(item.text, (item.start, item.end), depth + 1, max_depth, budget, found, scan_all, None)
 
 
-def _candidates(text: str, *, max_items: int, scan_all: bool) -> Iterator[tuple[str, int, int, str]]:
+def _plan(text: str) -> _Plan | None:
+    """Which finders may find something in *text*, with what they need; None when none may.
+
+    ``(smuggled runs, base64 class string or None, hex match sources, url, entities, cued)``.
+    Each part is a necessary condition of what its finder can yield, so the finders it rules
+    out would have found nothing.
+    """
+    is_ascii = text.isascii()
+    smuggled = () if is_ascii else smuggled_runs(text)  # it has its own C-level prefilter
+    # One byte per character, each non-ASCII one a "?": offsets into it are offsets into text.
+    data = text.encode("ascii") if is_ascii else text.encode("ascii", "replace")
+    runs = None
+    sources: list[Iterator[re.Match[str]]] = []
+    percent = "%" in text
+    if len(text) >= 16:
+        runs = data.translate(_B64_CLASSES)
+        if runs.find(_B64_RUN) < 0:
+            runs = None
+        hexes = data.translate(_HEX_CLASSES)
+        # 16 hex digits in a row are 16 base64 characters in a row too.
+        sources = _hex_matches(text, hexes, runs is not None)
+    else:
+        hexes = data.translate(_HEX_CLASSES) if percent else b""
+    url = percent and hexes.count(_PERCENT_PAIR) >= 3
+    entities = "&" in text and text.count("&") >= 3  # every entity run yielded holds three
+    cued = _may_cue(text, data, is_ascii)
+    if smuggled or runs is not None or sources or url or entities or cued:
+        return (smuggled, runs, sources, url, entities, cued)
+    return None
+
+
+def _candidates(text: str, attempts: int, plan: _Plan | None) -> Iterator[tuple[str, int, int, str]]:
     """Yield ``(encoding, start, end, decoded)`` for each payload in *text*, finder by finder.
 
-    Unless *scan_all*, a finder runs only when its prefilter passes, which changes nothing found.
+    With a *plan* from :func:`_plan`, only the finders it lets through run, which changes
+    nothing found; with None, every finder scans the whole text.
     """
-    # A finder may look at a bounded number of candidate runs: junk-heavy input stays cheap.
-    attempts = 64 * max_items + 256
-    if scan_all:
-        yield from _find_smuggled(text, attempts)
+    if plan is None:
+        yield from _find_smuggled(smuggled_runs(text), attempts)
         yield from _find_base64(text, attempts, None)
         yield from _find_hex(text, attempts, _hex_matches(text, None))
         yield from _find_url(text, attempts)
         yield from _find_entities(text, attempts)
         yield from _find_cued(text, attempts, text.lower())
         return
-    is_ascii = text.isascii()
-    if not is_ascii:
-        yield from _find_smuggled(text, attempts)  # smuggled_runs() has its own C-level prefilter
-    # One byte per character, each non-ASCII one a "?": offsets into it are offsets into text.
-    data = text.encode("ascii") if is_ascii else text.encode("ascii", "replace")
-    long_run = False  # 16 base64 characters in a row, which 16 hex digits are too
-    if len(text) >= 16:
-        runs = data.translate(_B64_CLASSES)
-        long_run = _B64_RUN in runs
-        if long_run:
-            yield from _find_base64(text, attempts, runs)
-    hexes = data.translate(_HEX_CLASSES) if len(text) >= 16 or "%" in text else b""
-    sources = _hex_matches(text, hexes, long_run=long_run)
+    smuggled, runs, sources, url, entities, cued = plan
+    if smuggled:
+        yield from _find_smuggled(smuggled, attempts)
+    if runs is not None:
+        yield from _find_base64(text, attempts, runs)
     if sources:
         yield from _find_hex(text, attempts, sources)
-    if "%" in text and hexes.count(_PERCENT_PAIR) >= 3:
+    if url:
         yield from _find_url(text, attempts)
-    if "&" in text and text.count("&") >= 3:  # every entity run yielded holds three
+    if entities:
         yield from _find_entities(text, attempts)
-    if _may_cue(text, data, is_ascii=is_ascii):
+    if cued:
         yield from _find_cued(text, attempts, text.lower())
 
 
-def _may_cue(text: str, data: bytes, *, is_ascii: bool) -> bool:
+def _may_cue(text: str, data: bytes, is_ascii: bool) -> bool:
     """Whether _CUE_RE may find a cue in ``text.lower()``; *data* is the text's ASCII bytes."""
     if not is_ascii and ("\u0130" in text or "\u212a" in text):
         return True  # lower-casing changes the length or adds an ASCII letter: no shortcut
-    words = (b" " + data).translate(_CUE_CLASSES)
-    if 3 * words.count(b" ", 0, 1024) > min(len(words), 1024):
-        # Mostly spaces (non-ASCII text, tables, code): one between words is fewer stops.
-        words = b" " + b" ".join(words.split())
-    return _CUE_GATE_RE.search(words) is not None
+    return _CUE_GATE_RE.search((b" " + data).translate(_CUE_CLASSES)) is not None
 
 
 def _run_matches(
@@ -460,8 +528,11 @@ def _needle_matches(
             start = classes.find(needle, m.end())
 
 
-def _find_smuggled(text: str, attempts: int) -> Iterator[tuple[str, int, int, str]]:
-    for start, end, encoding, payload in smuggled_runs(text)[:attempts]:
+def _find_smuggled(
+    runs: Sequence[tuple[int, int, str, str]], attempts: int
+) -> Iterator[tuple[str, int, int, str]]:
+    """The text's :func:`~guardkit._canon.smuggled_runs` *runs*, as candidates."""
+    for start, end, encoding, payload in runs[:attempts]:
         yield encoding, start, end, payload
 
 
@@ -544,7 +615,7 @@ def _clearly_text(decoded: str) -> bool:
     return " " in decoded and letters + decoded.count(" ") >= 0.8 * len(decoded)
 
 
-def _hex_matches(text: str, hexes: bytes | None, *, long_run: bool = True) -> list[Iterator[re.Match[str]]]:
+def _hex_matches(text: str, hexes: bytes | None, long_run: bool = True) -> list[Iterator[re.Match[str]]]:
     """The hex patterns' matches, pattern by pattern.
 
     *hexes* is the text's ``_HEX_CLASSES`` string, or None to scan all the text; *long_run* is
@@ -553,17 +624,20 @@ def _hex_matches(text: str, hexes: bytes | None, *, long_run: bool = True) -> li
     if len(text) < 16:
         return []
     if hexes is None:
-        sources = [_HEX_RE.finditer(text), _HEX_SPACED_RE.finditer(text)]
-    else:
-        sources = []
-        if long_run and _HEX_RUN in hexes:
-            sources.append(_run_matches(_HEX_RE, text, hexes, _HEX_RUN, _HEX_RUN_END))
-        if _HEX_SPACED_START in hexes:
-            sources.append(_needle_matches(_HEX_SPACED_RE, text, hexes, _HEX_SPACED_START))
+        return [p.finditer(text) for p in (_HEX_RE, _HEX_SPACED_RE, _HEX_ESCAPED_RE, _HEX_0X_RE)]
+    sources: list[Iterator[re.Match[str]]] = []
+    if long_run and hexes.find(_HEX_RUN) >= 0:
+        sources.append(_run_matches(_HEX_RE, text, hexes, _HEX_RUN, _HEX_RUN_END))
+    if hexes.find(_HEX_SPACED_START) >= 0:
+        sources.append(_needle_matches(_HEX_SPACED_RE, text, hexes, _HEX_SPACED_START))
     if "\\" in text and "\\x" in text:
         sources.append(_HEX_ESCAPED_RE.finditer(text))
-    if "0" in text and ("0x" in text or "0X" in text):
-        sources.append(_HEX_0X_RE.finditer(text))
+    if "0" in text:
+        # Its matches start with "0x" or "0X": `re` scans for the "0" quickly, and the first
+        # match found is where finditer() would start yielding.
+        first = _HEX_0X_RE.search(text)
+        if first is not None:
+            sources.append(_HEX_0X_RE.finditer(text, first.start()))
     return sources
 
 
