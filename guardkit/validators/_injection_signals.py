@@ -971,12 +971,17 @@ _WORD_PARTS = re.compile(r"['\u2019-]")
 
 
 class _AnchorSet:
-    """Anchors of one phrase pattern (see _SYSMODE_ANCHORS), indexed by the words they need."""
+    """Anchors of one phrase pattern (see _SYSMODE_ANCHORS), indexed by the words they need.
 
-    __slots__ = ("_always", "_anchors", "_by_word", "_words")
+    *starts* are the anchors that begin every match that holds them: the pattern is tried at each
+    of their places (one `match`), not searched around them.
+    """
 
-    def __init__(self, anchors: Sequence[tuple[str, str]]) -> None:
+    __slots__ = ("_always", "_anchors", "_by_word", "_words", "starts")
+
+    def __init__(self, anchors: Sequence[tuple[str, str]], starts: str = "") -> None:
         self._anchors = tuple(a for a, _ in anchors)
+        self.starts = frozenset(a for a in self._anchors if a.split()[0] in starts.split())
         self._always = frozenset(i for i, (_, gate) in enumerate(anchors) if not gate)
         by_word: dict[str, list[int]] = {}
         for i, (_, gate) in enumerate(anchors):
@@ -1017,11 +1022,12 @@ def _search(
         # In a long run of one character ("%%%%..."), the match may start anywhere in the run: after
         # the window at its start, the window at its end.
         run = _RUNS.get(a)
+        start = a in anchors.starts
         while i >= 0 and seen < 32:
             if inner and i and (text[i - 1].isalnum() or text[i - 1] == "_"):
                 i = text.find(a, i + 1)
                 continue
-            m = pattern.search(text, max(0, i - radius), i + radius)
+            m = pattern.match(text, i) if start else pattern.search(text, max(0, i - radius), i + radius)
             if m:
                 return m
             seen += 1
@@ -1037,11 +1043,16 @@ def _search(
 _RUNS: dict[str, re.Pattern[str]] = {
     a: re.compile(re.escape(a[0]) + "+") for a, _ in _DELIM_RUN_ANCHORS if a == a[0] * len(a)
 }
-_SYSMODE_AT = _AnchorSet(_SYSMODE_ANCHORS)
-_SWITCH_AT = _AnchorSet(_SWITCH_ANCHORS)
+# The anchors that begin every branch of their pattern that holds them.
+_SYSMODE_AT = _AnchorSet(
+    _SYSMODE_ANCHORS,
+    starts="security emergency priority debug maintenance god enabled activated unlocked authorized "
+    "authorised",
+)
+_SWITCH_AT = _AnchorSet(_SWITCH_ANCHORS, starts="new revised real actual")
 _DELIM_RUN_AT = _AnchorSet(_DELIM_RUN_ANCHORS)
-_DELIM_WORD_AT = _AnchorSet(_DELIM_WORD_ANCHORS)
-_ADDRESSED_AT = _AnchorSet(_ADDRESSED_ANCHORS)
+_DELIM_WORD_AT = _AnchorSet(_DELIM_WORD_ANCHORS, starts="end begin start stop")
+_ADDRESSED_AT = _AnchorSet(_ADDRESSED_ANCHORS, starts="when")
 _PREFIX_AT = _AnchorSet(_PREFIX_ANCHORS)
 _CONCAT_AT = _AnchorSet(_CONCAT_ANCHORS)
 

@@ -261,6 +261,7 @@ _PHRASE_WORDS = [
     "this",
     "reading",
 ]
+_PHRASE_WORDS += ["security", "priority", "emergency", "maintenance", "activated", "actual", "revised"]
 _PHRASE_SEPARATORS = [" ", "\n", ": ", " [", "] ", " %%% ", " === ", " </", "> "]
 
 
