@@ -188,11 +188,28 @@ _GAPS_NO_UNDERSCORE: Final = bytes(
 # UTF-8 bytes to whitespace bytes: " " for whitespace, "#" for the rest (for text without
 # non-ASCII whitespace).
 _SPACE_CLASSES: Final = bytes(ord(" " if b < 0x80 and chr(b).isspace() else "#") for b in range(256))
-# Class bytes to leetspeak marks: "l" for [0-9@$!|], "w" for a letter (or a non-ASCII
-# character), "." for the rest. A run of "l" next to a "w": the pattern starts with a literal,
-# which `re` skips to quickly, and looks back one byte to start only at the start of a run.
-_LEET_MARKS: Final = bytes(ord("l" if b in b"d!|" else "w" if b == ord("w") else ".") for b in range(256))
-_LEET_NEXT_TO_LETTER_RE: Final = re.compile(rb"l(?<!ll)(?:(?<=wl)l*|l*(?=w))")
+
+
+def _leet_mark(b: int) -> int:
+    """The leetspeak mark of a UTF-8 byte (continuation bytes are deleted before translating): "l"
+    for a character _LEET folds, "x" for another digit (a run holding one is a number, never
+    folded), "w" for a letter or a non-ASCII character, "." for the rest. The runs worth a look:
+    one to three "l" next to a "w", with no other "l" or "x" on either side (a longer run, or one
+    with another digit, is left as it is)."""
+    if 0x80 <= b < 0xC0:
+        return ord(".")  # deleted before translating
+    c = chr(b)
+    if c in _LEET:
+        return ord("l")
+    if c.isdigit():
+        return ord("x")
+    return ord("w" if c.isalpha() or b >= 0xC0 else ".")
+
+
+_LEET_BYTE_MARKS: Final = bytes(map(_leet_mark, range(256)))
+# It starts with a literal, which `re` skips to quickly, then looks back to start only at the start
+# of a run.
+_LEET_CANDIDATE_RE: Final = re.compile(rb"l(?<![lx]l)(?:(?<=wl)l{0,2}|l{0,2}(?=w))(?![lx])")
 # Class bytes to token marks: "t" for a character that may be part of a token (a letter, a digit,
 # "@", "$", "!", "|" or a non-ASCII character), "." for the rest.
 _TOKEN_MARKS: Final = bytes(ord("t" if b in b"wd!|" else ".") for b in range(256))
@@ -1227,7 +1244,11 @@ def _fold_leet(text: str, codes: bytes | None = None) -> str:
     runs: Iterator[re.Match[str]] | Iterator[re.Match[bytes]] = (
         _LEET_RUN_RE.finditer(text)
         if codes is None
-        else _LEET_NEXT_TO_LETTER_RE.finditer(codes.translate(_LEET_MARKS))
+        else _LEET_CANDIDATE_RE.finditer(
+            text.encode("ascii").translate(_LEET_BYTE_MARKS)
+            if text.isascii()
+            else text.encode("utf-8", "surrogatepass").translate(_LEET_BYTE_MARKS, _UTF8_CONTINUATION)
+        )
     )
     pieces: list[str] = []
     pos = 0

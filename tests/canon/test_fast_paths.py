@@ -193,8 +193,10 @@ def test_class_tables_follow_the_patterns(char: str) -> None:
     gap = _canon._GAPS[code]
     assert (gap == ord("w")) == (re.fullmatch(_canon._ELEM, char) is not None)
     assert (gap == ord("s")) == (char in " ._-")
-    assert (_canon._LEET_MARKS[code] == ord("l")) == (_canon._LEET_RUN_RE.fullmatch(char) is not None)
-    assert (_canon._LEET_MARKS[code] == ord("w")) == char.isalpha()
+    mark = _canon._LEET_BYTE_MARKS[ord(char)]
+    assert (mark == ord("l")) == (char in _canon._LEET)
+    assert (mark in b"lx") == (_canon._LEET_RUN_RE.fullmatch(char) is not None)
+    assert (mark == ord("w")) == char.isalpha()
     assert (_canon._SPACE_CLASSES[ord(char)] == ord(" ")) == char.isspace()
     assert (code == ord("\n")) == (char.isspace() and char != " ")
 
