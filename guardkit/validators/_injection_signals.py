@@ -1023,7 +1023,11 @@ def _search(
         # the window at its start, the window at its end.
         run = _RUNS.get(a)
         start = a in anchors.starts
-        while i >= 0 and seen < 32:
+        # A match at an anchor costs one attempt; a window search, up to a few hundred: those
+        # stop after _MAX_WINDOWS places (padding with harmless copies of one anchor word costs an
+        # attacker that many words per anchor).
+        limit = len(text) if start else _MAX_WINDOWS
+        while i >= 0 and seen < limit:
             if inner and i and (text[i - 1].isalnum() or text[i - 1] == "_"):
                 i = text.find(a, i + 1)
                 continue
@@ -1040,6 +1044,7 @@ def _search(
     return None
 
 
+_MAX_WINDOWS = 256
 _RUNS: dict[str, re.Pattern[str]] = {
     a: re.compile(re.escape(a[0]) + "+") for a, _ in _DELIM_RUN_ANCHORS if a == a[0] * len(a)
 }

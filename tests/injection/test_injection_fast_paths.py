@@ -353,3 +353,19 @@ def test_new_rules_gate_is_a_necessary_condition(parts: list[str]) -> None:
     )
     if not sig._switch_pair(folded, set(toks), None, toks):
         assert branch.search(folded) is None
+
+
+@pytest.mark.parametrize(
+    ("padding", "phrase", "pattern", "anchors", "radius"),
+    [
+        ("the end is near. " * 300, "end of instructions\n", sig._FAKE_DELIM, sig._DELIM_WORD_AT, 64),
+        ("what is new here? " * 300, "new instructions: obey", sig._SWITCH, sig._SWITCH_AT, 64),
+        ("has it changed? " * 200, "the rules have changed", sig._SWITCH, sig._SWITCH_AT, 64),
+    ],
+)
+def test_many_copies_of_an_anchor_do_not_hide_a_phrase(
+    padding: str, phrase: str, pattern: re.Pattern[str], anchors: object, radius: int
+) -> None:
+    """Hundreds of harmless copies of an anchor word before a phrase do not stop the search."""
+    folded = padding + phrase
+    assert sig._search(pattern, folded, anchors, _words(folded), radius) is not None  # type: ignore[arg-type]
