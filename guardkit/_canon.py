@@ -1471,6 +1471,9 @@ class CanonicalText:
             _set_text(self, original)
             _set_changed(self, False)
             _set_map(self, None)
+            # ASCII text smuggles nothing (tag characters and variation selectors are not ASCII).
+            _set_hidden(self, "")
+            _set_smuggled(self, ())
             return
         text, omap = _canonicalize(original)
         if text == original:
@@ -1584,9 +1587,9 @@ class CanonicalText:
 
 
 # The slots' own setters: they bypass the __setattr__ guard, and cost less than object.__setattr__.
-_set_original, _set_text, _set_changed, _set_map, _set_folded, _set_fmaps = (
+_set_original, _set_text, _set_changed, _set_map, _set_folded, _set_fmaps, _set_hidden, _set_smuggled = (
     CanonicalText.__dict__[name].__set__
-    for name in ("original", "text", "changed", "_map", "_folded", "_fmaps")
+    for name in ("original", "text", "changed", "_map", "_folded", "_fmaps", "_hidden", "_smuggled")
 )
 
 

@@ -104,6 +104,16 @@ def _model() -> _Model:
     return _LOADED[0]
 
 
+def _canonical(text: str) -> CanonicalText:
+    # Bound to guardkit._canon.canonical on first use: the module is costly to import, and the
+    # import statement costs on every call.
+    global _canonical  # noqa: PLW0603 - replaced once by the real function
+    from guardkit._canon import canonical
+
+    _canonical = canonical
+    return canonical(text)
+
+
 def _sigmoid(z: float) -> float:
     if z >= 0:
         return 1.0 / (1.0 + math.exp(-z))
@@ -223,35 +233,32 @@ class PromptInjection:
 
     def _regions(self, text: str) -> tuple[CanonicalText, _Scored, list[tuple[float, int, int, _Scored]]]:
         """Score the main text, then decoded payloads and hidden content (with their spans)."""
-        from guardkit._canon import canonical
-
-        view = canonical(text)
+        view = _canonical(text)
         main = self._score_region(view.text, view.folded)
         extra: list[tuple[float, int, int, _Scored]] = []
-
-        def boosted(s: _Scored, bonus: float) -> float:
-            # Hidden or encoded text weighs more only when it carries some evidence of its own.
-            return s.logit + bonus if s.logit - self._model.bias > 0.5 else s.logit
-
         hidden = view.hidden
         if hidden:
-            hv = canonical(hidden)
+            hv = _canonical(hidden)
             s = self._score_region(hv.text, hv.folded)
             spans = view.smuggled
             start, end = (spans[0][0], spans[-1][1]) if spans else (0, len(text))
-            extra.append((boosted(s, _HIDDEN_BONUS), start, end, s))
+            extra.append((self._boosted(s, _HIDDEN_BONUS), start, end, s))
         for d in view.decoded:
-            dv = canonical(d.text)
+            dv = _canonical(d.text)
             s = self._score_region(dv.text, dv.folded)
-            extra.append((boosted(s, _DECODED_BONUS), d.start, d.end, s))
+            extra.append((self._boosted(s, _DECODED_BONUS), d.start, d.end, s))
         if self._doc and ("<" in text or "[" in text or "/" in text or "#" in text):
             from guardkit._hidden import hidden_segments
 
             for seg in hidden_segments(text):
-                sv = canonical(seg.text)
+                sv = _canonical(seg.text)
                 s = self._score_region(sv.text, sv.folded)
-                extra.append((boosted(s, _HIDDEN_BONUS), seg.start, seg.end, s))
+                extra.append((self._boosted(s, _HIDDEN_BONUS), seg.start, seg.end, s))
         return view, main, extra
+
+    def _boosted(self, s: _Scored, bonus: float) -> float:
+        # Hidden or encoded text weighs more only when it carries some evidence of its own.
+        return s.logit + bonus if s.logit - self._model.bias > 0.5 else s.logit
 
     def score(self, text: str, /) -> float:
         """Return how likely *text* is an injection or jailbreak attempt, in ``[0, 1]``."""
