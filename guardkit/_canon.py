@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from guardkit._decode import Decoded
 
-__all__ = ["INVISIBLE_KINDS", "CanonicalText", "canonical", "invisible_runs"]
+__all__ = ["INVISIBLE_KINDS", "CanonicalText", "canonical", "has_non_ascii_space", "invisible_runs"]
 
 _normalize = unicodedata.normalize
 _is_normalized = unicodedata.is_normalized
@@ -226,8 +226,13 @@ _NON_ASCII_SPACES: Final = (
     "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
     "\u2028\u2029\u202f\u205f\u3000"
 )
+# Their UTF-8 forms by lead byte: a one-byte `in` runs as memchr, and each pattern starts with its
+# lead byte, which `re` skips to quickly, so text without that lead costs next to nothing.
 _SPACES_BY_LEAD: Final = tuple(
-    (lead, "".join(c for c in _NON_ASCII_SPACES if c.encode()[0] == lead))
+    (
+        lead,
+        re.compile(b"|".join(re.escape(c.encode()) for c in _NON_ASCII_SPACES if c.encode()[0] == lead)),
+    )
     for lead in sorted({c.encode()[0] for c in _NON_ASCII_SPACES})
 )
 _ASCII_LONE_SPACES: Final = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
@@ -1038,8 +1043,21 @@ def _classes(text: str) -> tuple[bytes, bool]:
     if text.isascii():
         return text.encode("ascii").translate(_CLASSES), True
     raw = text.encode("utf-8", "surrogatepass")
-    exact = not any(lead in raw and any(c in text for c in spaces) for lead, spaces in _SPACES_BY_LEAD)
-    return raw.translate(_CLASSES, _UTF8_CONTINUATION), exact
+    return raw.translate(_CLASSES, _UTF8_CONTINUATION), not _utf8_has_non_ascii_space(raw)
+
+
+def has_non_ascii_space(text: str) -> bool:
+    """Whether *text* holds whitespace outside ASCII (what ``str.split()`` also splits at).
+
+    .. versionadded:: 0.1
+    """
+    return not text.isascii() and _utf8_has_non_ascii_space(text.encode("utf-8", "surrogatepass"))
+
+
+def _utf8_has_non_ascii_space(raw: bytes) -> bool:
+    # UTF-8 is self-synchronizing: a character's bytes never show up across two others (lone
+    # surrogates, ED A0-BF xx, included).
+    return any(lead in raw and pattern.search(raw) is not None for lead, pattern in _SPACES_BY_LEAD)
 
 
 def _space_bytes(text: str) -> bytes:

@@ -16,6 +16,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from itertools import filterfalse
 
+from guardkit._canon import has_non_ascii_space
 from guardkit.validators._injection_lexicon import CJK_RULES, CLASSES
 
 __all__ = [
@@ -1122,25 +1123,6 @@ _CODE_BRANCHES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-#: The non-ASCII characters str.split() splits at (checked against the running Python by the tests).
-NON_ASCII_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
-# U+2000-U+200A, U+2028, U+2029 and U+202F in UTF-8.
-_NON_ASCII_SPACE_UTF8 = re.compile(rb"\xe2\x80[\x80-\x8a\xa8\xa9\xaf]")
-
-
-def _has_non_ascii_space(text: str) -> bool:
-    """Whether *text* holds a character of NON_ASCII_SPACE (searched in its UTF-8 bytes, faster)."""
-    raw = text.encode("utf-8", "surrogatepass")
-    # A one-byte `in` runs as memchr, many times faster than a longer needle: test the lead first.
-    if b"\xe2" in raw and _NON_ASCII_SPACE_UTF8.search(raw) is not None:
-        return True
-    return any(seq[:1] in raw and seq in raw for seq in _OTHER_SPACES_UTF8)
-
-
-# NON_ASCII_SPACE but U+2000-U+202F in UTF-8: rare byte sequences, each found with one `in`.
-_OTHER_SPACES_UTF8 = (b"\xc2\x85", b"\xc2\xa0", b"\xe1\x9a\x80", b"\xe2\x81\x9f", b"\xe3\x80\x80")
-
-
 # Shape classes of the characters of a chunk, one byte per character of its UTF-8 encoding once the
 # continuation bytes (0x80-0xBF) are deleted: "l" lower-case and "u" upper-case ASCII letter, "r" a
 # _RARE character, "_" and "." themselves, " " whitespace (as str.split() sees it below U+0080),
@@ -1205,7 +1187,7 @@ def _part_flags(part: str) -> list[int] | None:
     """
     shapes = part.encode("utf-8", "surrogatepass").translate(_SHAPE_CLASSES, _UTF8_CONTINUATION).split()
     chunks: list[str] | None = None
-    if not part.isascii() and _has_non_ascii_space(part):
+    if has_non_ascii_space(part):
         # str.split() also splits at non-ASCII whitespace, which the class string does not show.
         return _part_flags_plain(part.split())
     if len(shapes) < 8:
@@ -1280,7 +1262,7 @@ def _short_run(text: str) -> bool:
     """
     if text.count(" ") + text.count("\t") < 40:
         return False
-    if text.isascii() or not _has_non_ascii_space(text):
+    if not has_non_ascii_space(text):
         # Such a run holds no four non-space characters in a row, and its 40 chunks with one
         # space between them take at least 79 characters: look for 79 characters free of "xxxx"
         # in a class string (x: not a space); if there are some, again with its whitespace runs

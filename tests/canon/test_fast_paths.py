@@ -186,6 +186,19 @@ def test_non_ascii_spaces_table() -> None:
     assert all(re.fullmatch(r"\s", c) for c in found)
 
 
+def test_non_ascii_space_test_matches_python() -> None:
+    """has_non_ascii_space() finds every non-ASCII whitespace character and nothing else (lone
+    surrogates included)."""
+    chars = [chr(c) for c in range(128, sys.maxunicode + 1)]
+    for c in chars:
+        if c.isspace():
+            assert _canon.has_non_ascii_space(f"a{c}b"), hex(ord(c))
+    others = [c for c in chars if not c.isspace()]
+    for i in range(0, len(others), 4096):
+        assert not _canon.has_non_ascii_space("".join(others[i : i + 4096]))
+    assert not _canon.has_non_ascii_space("plain ASCII\t\n")
+
+
 @pytest.mark.parametrize("char", [chr(cp) for cp in range(128)])
 def test_class_tables_follow_the_patterns(char: str) -> None:
     """For every ASCII character, the class tables say what the folding patterns say."""
