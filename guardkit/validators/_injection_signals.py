@@ -962,12 +962,6 @@ _WEAK_PERSONA = frozenset(
 _RARE = frozenset("\\]}{[()*!<>|~^@#$%+=`;")
 _CAMEL = re.compile(r"[a-z][A-Z]")
 _RARE_RE = re.compile(r"[\\\]}{\[()*!<>|~^@#$%+=`;]")
-_RARE_BYTES = "".join(sorted(_RARE)).encode("ascii")
-_UPPER_BYTES = bytes(range(ord("A"), ord("Z") + 1))
-_CASE_CLASSES = bytes(
-    ord("a") if chr(i).islower() and i < 128 else ord("A") if chr(i).isupper() and i < 128 else 32
-    for i in range(256)
-)
 _WORD_PARTS = re.compile(r"['\u2019-]")
 
 
@@ -1180,12 +1174,13 @@ def _window_top(flags: list[int], w: int) -> int:
     return top
 
 
-def _part_flags(part: str) -> list[int] | None:
-    """One 0/1 flag per whitespace-separated chunk of *part*: whether it looks optimizer-made.
+def _part_flags(part: str, shape: bytes) -> list[int] | None:
+    """One 0/1 flag per whitespace-separated chunk of *part* (whose class string is *shape*):
+    whether it looks optimizer-made.
 
     ``None`` when *part* has fewer than 8 chunks.
     """
-    shapes = part.encode("utf-8", "surrogatepass").translate(_SHAPE_CLASSES, _UTF8_CONTINUATION).split()
+    shapes = shape.split()
     chunks: list[str] | None = None
     if has_non_ascii_space(part):
         # str.split() also splits at non-ASCII whitespace, which the class string does not show.
@@ -1228,9 +1223,10 @@ def _adversarial(text: str) -> float:
     ends = (text[-400:], text[:400]) if len(text) > 400 else (text,)
     best = 0.0
     for part in ends:
-        if _odd_count(part) < 4:
+        shape = _shape(part)
+        if _odd_count(shape) < 4:
             continue
-        flags = _part_flags(part)
+        flags = _part_flags(part, shape)
         if flags is None:
             continue
         w = 10 if len(flags) >= 10 else len(flags)
@@ -1241,15 +1237,15 @@ def _adversarial(text: str) -> float:
     return min(1.0, (best - 0.2) / 0.4)
 
 
-def _odd_count(part: str) -> int:
-    """Rare characters plus camel-case joints of *part*, counted up to 4."""
-    # Counted on the UTF-8 bytes with bytes.translate, which runs in C: every character counted is
-    # ASCII, and in UTF-8 other characters are made of bytes 0x80 and above only.
-    raw = part.encode("utf-8", "surrogatepass")
-    rare = len(raw) - len(raw.translate(None, _RARE_BYTES))
-    if rare >= 4 or len(raw) - len(raw.translate(None, _UPPER_BYTES)) < 4 - rare:
-        return rare
-    return rare + raw.translate(_CASE_CLASSES).count(b"aA")  # joints: lower then upper
+def _shape(part: str) -> bytes:
+    """The class string of *part*: one _SHAPE_CLASSES byte per character."""
+    return part.encode("utf-8", "surrogatepass").translate(_SHAPE_CLASSES, _UTF8_CONTINUATION)
+
+
+def _odd_count(shape: bytes) -> int:
+    """Rare characters plus camel-case joints (a lower-case letter, then an upper-case one) of a
+    part, from its class string."""
+    return shape.count(b"r") + shape.count(b"lu")
 
 
 _SPACE_CLASSES = bytes(32 if chr(i).isspace() else ord("x") for i in range(256))

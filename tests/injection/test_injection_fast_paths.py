@@ -13,7 +13,7 @@ from guardkit.validators import _injection_signals as sig
 # Small alphabets that hit the edge cases: joiners next to each other and to spaces, separators,
 # upper and lower case, odd punctuation, whitespace of several kinds.
 _TOKEN_TEXT = st.text(alphabet="ab1_'- .,'-!?\n\t", max_size=40)
-_SHAPE_TEXT = st.text(alphabet="aAbZ1 _.-(]{*!|\\\t\n", max_size=120)
+_SHAPE_TEXT = st.text(alphabet="aAbZ1 _.-(]{*!|\\\t\né東\u2003", max_size=120)
 _REFERENCE_TOKEN = re.compile(r"\w+(?:['-]\w+)*")
 _REFERENCE_DOC_LINE = re.compile(
     r"(?im)^(?:subject|from|to|cc|date|sent|received date|email_from|content|hi|hello|dear|def|class|"
@@ -50,11 +50,9 @@ def test_short_run_prefilter_matches_the_loop(chunks: list[str]) -> None:
 @settings(max_examples=200, deadline=None)
 @given(_SHAPE_TEXT)
 def test_odd_count_fast_path_matches_the_regexes(text: str) -> None:
-    """Counting rare characters and camel-case joints with bytes.translate gives the regex counts."""
-    rare = len(sig._RARE_RE.findall(text))
-    upper = sum(1 for c in text if "A" <= c <= "Z")
-    expected = rare if rare >= 4 or upper < 4 - rare else rare + len(sig._CAMEL.findall(text))
-    assert sig._odd_count(text) == expected
+    """Counting rare characters and camel-case joints on the class string gives the regex counts."""
+    expected = len(sig._RARE_RE.findall(text)) + len(sig._CAMEL.findall(text))
+    assert sig._odd_count(sig._shape(text)) == expected
 
 
 @settings(max_examples=200, deadline=None)
@@ -129,7 +127,7 @@ def _reference_adversarial(text: str) -> float:
     if len(text) < 40:
         return 0.0
     ends = (text[-400:], text[:400]) if len(text) > 400 else (text,)
-    parts = [p for p in ends if sig._odd_count(p) >= 4]
+    parts = [p for p in ends if len(sig._RARE_RE.findall(p)) + len(sig._CAMEL.findall(p)) >= 4]
     key_values = _key_values(text[:2000]) >= 3
     if not parts or sig._CODE_SHAPE.search(text[:2000]) or key_values:
         return 0.0
