@@ -539,7 +539,14 @@ _SYSMODE = re.compile(
     r"|\b(?:system|admin|security|developer|emergency|priority|debug\w*|maintenance|god|root|sudo)\s+"
     r"(?:override|mode|update|upgrade|alert|access|command|instruction|directive)s?\b"
     r"\s*(?:enabled|activated|on|engaged|granted|:)?"
-    r"|\[\s*(?:system|admin|sys|developer)\s*(?:message|note|prompt)?\s*\]"
+    r"|\[\s*(?:system|admin|sys|developer)\s*(?:message|note|prompt)?\s*[\]:]"
+)
+# The first branch of _SYSMODE at the start of any line (for text that keeps its line breaks).
+_SYSMODE_LINE = re.compile(
+    r"^[ \t]*[\[<(#*=>{|-]*[ \t]*(?:system|admin|administrator|developer|root|sudo|operator|supervisor)"
+    r"[ \t]*(?:override|mode|message|prompt|note|update|alert|notice|command|instruction)?[ \t]*"
+    r"[\]>)}|*]*[ \t]*:",
+    re.MULTILINE,
 )
 _FAKE_DELIM = re.compile(
     r"(?:%{2,}|\*{3,}|#{3,}|={3,}|-{3,}|\[{2,}|<{2,}|\{{2,}|>{3,})\s*(?:end|begin|start|stop|new|"
@@ -862,11 +869,13 @@ _DELIM_RUN_ANCHORS: tuple[tuple[str, str], ...] = (
     ("</", ""),
 )
 _DELIM_WORD_ANCHORS: tuple[tuple[str, str], ...] = (
-    ("end ", "end"),
-    ("begin ", "begin"),
-    ("start ", "start"),
-    ("stop ", "stop"),
+    ("end", "end"),
+    ("begin", "begin"),
+    ("start", "start"),
+    ("stop", "stop"),
 )
+# The role words of _SYSMODE_LINE, each starting its match's word.
+_SYSMODE_LINE_ANCHORS: tuple[tuple[str, str], ...] = tuple((w, w) for w in sorted(_SYSMODE_ROLES))
 _ADDRESSED_ANCHORS: tuple[tuple[str, str], ...] = (
     ("ai", "ai ais"),
     ("assistant", "assistant assistants"),
@@ -1053,6 +1062,7 @@ _SWITCH_AT = _AnchorSet(_SWITCH_ANCHORS, starts="new revised real actual")
 _DELIM_RUN_AT = _AnchorSet(_DELIM_RUN_ANCHORS)
 _DELIM_WORD_AT = _AnchorSet(_DELIM_WORD_ANCHORS, starts="end begin start stop")
 _ADDRESSED_AT = _AnchorSet(_ADDRESSED_ANCHORS, starts="when")
+_SYSMODE_LINE_AT = _AnchorSet(_SYSMODE_LINE_ANCHORS)
 _PREFIX_AT = _AnchorSet(_PREFIX_ANCHORS)
 _CONCAT_AT = _AnchorSet(_CONCAT_ANCHORS)
 
@@ -1558,6 +1568,14 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     if m:
         fire("system_mode", 1.0, 0)
         where["system_mode"] = ("chr", m.start())
+    elif "\n" in text and ":" in text and not words.isdisjoint(_SYSMODE_ROLES):
+        # A role label at the start of a later line ("...sunny.\nSYSTEM NOTE: ..."): the folded
+        # view has no line breaks left, so look in the case-kept text, lower-cased.
+        lowered = text.lower()
+        m = _search(_SYSMODE_LINE, lowered, _SYSMODE_LINE_AT, words, 64)
+        if m:
+            fire("system_mode", 1.0, 0)
+            where["system_mode"] = ("raw", m.start() if len(lowered) == len(text) else 0)
     m = (
         _search(_SWITCH, folded, _SWITCH_AT, words, 64)
         if not words.isdisjoint(_SWITCH_VERBS)

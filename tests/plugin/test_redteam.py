@@ -193,7 +193,6 @@ KNOWN_GAPS = frozenset({
     "extraction.summarize-hidden",
     "injection.forget-everything",
     "injection.indirect-hidden-div",
-    "injection.indirect-tool-result",
     "jailbreak.grandmother",
     "jailbreak.policy-free",
 })  # also listed in docs/prompt-injection.md
