@@ -22,7 +22,14 @@ if TYPE_CHECKING:
 
     from guardkit._decode import Decoded
 
-__all__ = ["INVISIBLE_KINDS", "CanonicalText", "canonical", "has_non_ascii_space", "invisible_runs"]
+__all__ = [
+    "INVISIBLE_KINDS",
+    "CanonicalText",
+    "canonical",
+    "class_bytes",
+    "has_non_ascii_space",
+    "invisible_runs",
+]
 
 _normalize = unicodedata.normalize
 _is_normalized = unicodedata.is_normalized
@@ -1060,11 +1067,19 @@ def _utf8_has_non_ascii_space(raw: bytes) -> bool:
     return any(lead in raw and pattern.search(raw) is not None for lead, pattern in _SPACES_BY_LEAD)
 
 
+def class_bytes(text: str, table: bytes) -> bytes:
+    """One byte per character of *text*: its UTF-8 lead byte (or ASCII byte) through *table*.
+
+    Continuation bytes are dropped, so offsets into the result are offsets into *text*.
+    """
+    if text.isascii():
+        return text.encode("ascii").translate(table)
+    return text.encode("utf-8", "surrogatepass").translate(table, _UTF8_CONTINUATION)
+
+
 def _space_bytes(text: str) -> bytes:
     """``b" "`` for each whitespace character of *text*, ``b"#"`` for the rest (no non-ASCII spaces)."""
-    if text.isascii():
-        return text.encode("ascii").translate(_SPACE_CLASSES)
-    return text.encode("utf-8", "surrogatepass").translate(_SPACE_CLASSES, _UTF8_CONTINUATION)
+    return class_bytes(text, _SPACE_CLASSES)
 
 
 def _spaced_hint(text: str, codes: bytes) -> bool:
@@ -1262,11 +1277,7 @@ def _fold_leet(text: str, codes: bytes | None = None) -> str:
     runs: Iterator[re.Match[str]] | Iterator[re.Match[bytes]] = (
         _LEET_RUN_RE.finditer(text)
         if codes is None
-        else _LEET_CANDIDATE_RE.finditer(
-            text.encode("ascii").translate(_LEET_BYTE_MARKS)
-            if text.isascii()
-            else text.encode("utf-8", "surrogatepass").translate(_LEET_BYTE_MARKS, _UTF8_CONTINUATION)
-        )
+        else _LEET_CANDIDATE_RE.finditer(class_bytes(text, _LEET_BYTE_MARKS))
     )
     pieces: list[str] = []
     pos = 0
@@ -1352,11 +1363,7 @@ def _fold(text: str, *, fast: bool = True) -> tuple[str, tuple[_OffsetMap | _Laz
             folded = collapsed
         if wmap is not None:
             maps.append(wmap)
-            codes = (
-                folded.encode("ascii").translate(_CLASSES)
-                if folded.isascii()
-                else folded.encode("utf-8", "surrogatepass").translate(_CLASSES, _UTF8_CONTINUATION)
-            )
+            codes = class_bytes(folded, _CLASSES)
         # Without a map, whitespace became spaces one for one: the classes still place every
         # letter and leetspeak character.
     if _DIGIT in codes or _BANG in codes or _PIPE in codes:

@@ -16,7 +16,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from itertools import filterfalse
 
-from guardkit._canon import has_non_ascii_space
+from guardkit._canon import class_bytes, has_non_ascii_space
 from guardkit.validators._injection_lexicon import CJK_RULES, CLASSES
 
 __all__ = [
@@ -1149,7 +1149,6 @@ _SHAPE_CLASSES = bytes(
     )
     for i in range(256)
 )
-_UTF8_CONTINUATION = bytes(range(0x80, 0xC0))
 # Bits of a chunk's shape code: odd without counting a camel-case joint, a camel-case joint, and
 # "odd" undecided (one rare character, non-ASCII characters and no ASCII letter: only the
 # characters themselves tell whether one is a letter).
@@ -1249,7 +1248,7 @@ def _adversarial(text: str) -> float:
 
 def _shape(part: str) -> bytes:
     """The class string of *part*: one _SHAPE_CLASSES byte per character."""
-    return part.encode("utf-8", "surrogatepass").translate(_SHAPE_CLASSES, _UTF8_CONTINUATION)
+    return class_bytes(part, _SHAPE_CLASSES)
 
 
 def _odd_count(shape: bytes) -> int:
