@@ -1319,13 +1319,15 @@ def _fold_leet(text: str, codes: bytes | None = None) -> str:
     return "".join(pieces)
 
 
-def _fold(text: str, *, fast: bool = True) -> tuple[str, tuple[_OffsetMap | _LazyCollapseMap, ...]]:
-    """Build the folded view of a canonical *text* and the maps back to it, innermost first.
+def _fold(text: str, *, fast: bool = True) -> tuple[str, tuple[_OffsetMap | _LazyCollapseMap, ...], bool]:
+    """Build the folded view of a canonical *text*, the maps back to it (innermost first), and
+    whether folding respelled words (see :attr:`CanonicalText.respelled`).
 
     Args:
         text: The canonical text.
         fast: Let class bytes decide where the regex passes run (the default). ``False`` runs
-            every pass over the whole text; the result is the same, and the tests check it.
+            every pass over the whole text; the view and maps are the same, and the tests check
+            it (its third value is always ``True``).
     """
     maps: list[_OffsetMap | _LazyCollapseMap] = []
     wmap: _OffsetMap | _LazyCollapseMap | None
@@ -1342,22 +1344,27 @@ def _fold(text: str, *, fast: bool = True) -> tuple[str, tuple[_OffsetMap | _Laz
         folded, wmap = _collapse(folded)
         if wmap is not None:
             maps.append(wmap)
-        return _fold_leet(folded), tuple(maps)
+        return _fold_leet(folded), tuple(maps), True
     # _classes(folded), inline for ASCII: every call counts on short text.
     classes = (folded.encode("ascii").translate(_CLASSES), True) if is_ascii else _classes(folded)
     codes, exact = classes
     # Usual prose has nothing to collapse: single spaces are all its whitespace, no letters spelled out.
     plain = exact and _NEWLINE not in codes and "  " not in folded
     hint = _spaced_hint(folded, codes)
+    respelled = False
     if hint or not plain:
         # The collapsed text is built in C where it can be (whitespace runs; spelled-out runs
         # found from the class bytes); the map back is then built the slow way, by _collapse,
         # only if a span is ever mapped.
-        collapsed = (
-            _join_whitespace(folded) if not hint else _collapse_spaced(folded, classes) if exact else None
-        )
+        if not hint:
+            collapsed: str | None = _join_whitespace(folded)
+        elif exact:
+            collapsed, respelled = _collapse_spaced(folded, classes)
+        else:
+            collapsed = None
         if collapsed is None:
             folded, wmap = _collapse(folded, classes)
+            respelled = hint
         else:
             wmap = _LazyCollapseMap(folded, classes) if len(collapsed) != len(folded) else None
             folded = collapsed
@@ -1367,8 +1374,10 @@ def _fold(text: str, *, fast: bool = True) -> tuple[str, tuple[_OffsetMap | _Laz
         # Without a map, whitespace became spaces one for one: the classes still place every
         # letter and leetspeak character.
     if _DIGIT in codes or _BANG in codes or _PIPE in codes:
+        before = folded
         folded = _fold_leet(folded, codes)
-    return folded, tuple(maps)
+        respelled = respelled or folded is not before
+    return folded, tuple(maps), respelled
 
 
 def _join_whitespace(text: str) -> str:
@@ -1384,9 +1393,9 @@ def _join_whitespace(text: str) -> str:
     return core
 
 
-def _collapse_spaced(text: str, classes: tuple[bytes, bool]) -> str:
+def _collapse_spaced(text: str, classes: tuple[bytes, bool]) -> tuple[str, bool]:
     """``_collapse(text, classes)[0]`` for *classes* that show all whitespace, with Python work
-    only for the spelled-out runs.
+    only for the spelled-out runs, and whether it joined spelled-out letters.
 
     A whitespace run never holds the start of a spelled-out run (an element) nor straddles one's
     ends (elements), so the runs are the matches found from the candidate starts alone, and the
@@ -1395,6 +1404,7 @@ def _collapse_spaced(text: str, classes: tuple[bytes, bool]) -> str:
     gaps = classes[0].translate(_GAPS)
     pieces: list[str] = []
     pos = 0
+    joined = False
     at = gaps.find(b"wswsw")
     while at >= 0:
         m = _COLLAPSE_RE.match(text, at)
@@ -1412,13 +1422,14 @@ def _collapse_spaced(text: str, classes: tuple[bytes, bool]) -> str:
             pieces.append(_LONE_SPACE_RE.sub(" ", piece) if _LONE_SPACE_RE.search(piece) else piece)
         else:
             pieces.append(" ".join(text[x:y:2] for x, y in spans))
+            joined = True
         pos = b
         at = gaps.find(b"wswsw", b)
     if pos == 0:
-        return _join_whitespace(text)
+        return _join_whitespace(text), False
     if pos < len(text):
         pieces.append(_join_whitespace(text[pos:]))
-    return "".join(pieces)
+    return "".join(pieces), joined
 
 
 class _LazyCollapseMap:
@@ -1471,6 +1482,7 @@ class CanonicalText:
         "_folded",
         "_hidden",
         "_map",
+        "_respelled",
         "_smuggled",
         "changed",
         "original",
@@ -1484,6 +1496,7 @@ class CanonicalText:
     _folded: str | None
     _fmaps: tuple[_OffsetMap | _LazyCollapseMap, ...]
     _hidden: str
+    _respelled: bool
     _smuggled: tuple[tuple[int, int], ...]
     _decoded: tuple[Decoded, ...]
 
@@ -1551,10 +1564,23 @@ class CanonicalText:
         folded = self._folded
         if folded is not None:
             return folded
-        folded, maps = _fold(self.text)
+        folded, maps, respelled = _fold(self.text)
         _set_fmaps(self, maps)
+        _set_respelled(self, respelled)
         _set_folded(self, folded)
         return folded
+
+    @property
+    def respelled(self) -> bool:
+        """Whether building :attr:`folded` may have changed letters of words: spelled-out letters
+        joined, or leetspeak undone. When ``False``, the words of :attr:`folded` are those of
+        ``text.casefold()``; only whitespace differs.
+
+        .. versionadded:: 0.1
+        """
+        if self._folded is None:
+            self.folded  # noqa: B018 - builds the view and the flag
+        return self._respelled
 
     def folded_to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of :attr:`folded` back to the smallest original span covering it.
@@ -1612,9 +1638,29 @@ class CanonicalText:
 
 
 # The slots' own setters: they bypass the __setattr__ guard, and cost less than object.__setattr__.
-_set_original, _set_text, _set_changed, _set_map, _set_folded, _set_fmaps, _set_hidden, _set_smuggled = (
+(
+    _set_original,
+    _set_text,
+    _set_changed,
+    _set_map,
+    _set_folded,
+    _set_fmaps,
+    _set_respelled,
+    _set_hidden,
+    _set_smuggled,
+) = (
     CanonicalText.__dict__[name].__set__
-    for name in ("original", "text", "changed", "_map", "_folded", "_fmaps", "_hidden", "_smuggled")
+    for name in (
+        "original",
+        "text",
+        "changed",
+        "_map",
+        "_folded",
+        "_fmaps",
+        "_respelled",
+        "_hidden",
+        "_smuggled",
+    )
 )
 
 

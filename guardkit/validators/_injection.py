@@ -208,10 +208,11 @@ class PromptInjection:
 
     # -- scoring ---------------------------------------------------------------------------------
 
-    def _score_region(self, text: str, folded: str) -> _Scored:
+    def _score_region(self, view: CanonicalText) -> _Scored:
         m = self._model
-        plain = folded
-        folded, edits = _sig.despace(text, plain, m.lexicon.words, m.vocab)
+        text = view.text
+        plain = folded = view.folded
+        folded, edits = _sig.despace(text, plain, m.lexicon.words, m.vocab, respelled=view.respelled)
         toks = _sig.tokenize(folded)
         tokset = set(toks)
         pairset = set(itertools.pairwise(toks))
@@ -234,25 +235,22 @@ class PromptInjection:
     def _regions(self, text: str) -> tuple[CanonicalText, _Scored, list[tuple[float, int, int, _Scored]]]:
         """Score the main text, then decoded payloads and hidden content (with their spans)."""
         view = _canonical(text)
-        main = self._score_region(view.text, view.folded)
+        main = self._score_region(view)
         extra: list[tuple[float, int, int, _Scored]] = []
         hidden = view.hidden
         if hidden:
-            hv = _canonical(hidden)
-            s = self._score_region(hv.text, hv.folded)
+            s = self._score_region(_canonical(hidden))
             spans = view.smuggled
             start, end = (spans[0][0], spans[-1][1]) if spans else (0, len(text))
             extra.append((self._boosted(s, _HIDDEN_BONUS), start, end, s))
         for d in view.decoded:
-            dv = _canonical(d.text)
-            s = self._score_region(dv.text, dv.folded)
+            s = self._score_region(_canonical(d.text))
             extra.append((self._boosted(s, _DECODED_BONUS), d.start, d.end, s))
         if self._doc and ("<" in text or "[" in text or "/" in text or "#" in text):
             from guardkit._hidden import hidden_segments
 
             for seg in hidden_segments(text):
-                sv = _canonical(seg.text)
-                s = self._score_region(sv.text, sv.folded)
+                s = self._score_region(_canonical(seg.text))
                 extra.append((self._boosted(s, _HIDDEN_BONUS), seg.start, seg.end, s))
         return view, main, extra
 

@@ -13,7 +13,7 @@ import itertools
 import operator
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import filterfalse
 
 from guardkit._canon import class_bytes, has_non_ascii_space
@@ -379,10 +379,9 @@ def _spaced_hint(text: str) -> bool:
     return _SPACED_HINT.search(text) is not None
 
 
+# What spaced-letter obfuscation leaves in the folded view: glued words (runs of six to 64 letters
+# the written text does not hold), and numbers whose digits stay apart ("2 0 2 4").
 _GLUED = re.compile(r"[^\W\d_]{6,64}")
-# What spaced-letter obfuscation leaves in the folded view: glued words, and numbers whose digits stay
-# apart ("2 0 2 4").
-_DESPACE_TARGET = re.compile(r"(?<![^\W_])[^\W\d_]{6,64}(?![^\W_])|(?<!\w)\d(?: \d(?!\w))+")
 _SHORT_WORDS = _wordset("a i am an as at be by do go he if in is it me my no of on or so to up us we s t")
 _MAX_WORD = 16
 # Function words that spaced text glues onto its neighbours ("a l l y o u r" -> "allyour").
@@ -462,17 +461,26 @@ def _segment(
 
 
 def despace(
-    text: str, folded: str, vocab: frozenset[str], extra: frozenset[str] = frozenset()
+    text: str,
+    folded: str,
+    vocab: frozenset[str],
+    extra: frozenset[str] = frozenset(),
+    *,
+    respelled: bool = True,
 ) -> tuple[str, tuple[tuple[int, int, int, int], ...]]:
-    """Split words that spaced-letter obfuscation glued together in *folded*.
+    """Split words that spaced-letter obfuscation glued together in *folded*, and join the digits
+    of spaced-out numbers ("2 0 2 4").
 
-    Only tokens that are not words of *text* itself are split, so ordinary words are never cut.
+    Only tokens that are not words of *text* itself (case-folded) are split, so ordinary words are
+    never cut.
 
     Args:
         text: The canonical text (case kept).
         folded: Its folded form.
         vocab: Known words (folded), preferred when splitting.
         extra: More known words, used where *vocab* has none.
+        respelled: ``False`` when folding changed no letters of words (see
+            :attr:`guardkit.CanonicalText.respelled`): no word can be glued then.
 
     Returns:
         The de-spaced folded text (*folded* itself when nothing changed) and the edits as
@@ -481,23 +489,26 @@ def despace(
     if not _spaced_hint(text):
         return folded, ()
     # Glued tokens are the long folded tokens that are not words of the text itself.
-    written = set(_GLUED.findall(text.lower()))
+    glued = _glued_runs(folded, text.casefold()) if respelled else set()
+    numbers = _spaced_numbers(folded)
+    if not glued and not numbers:
+        return folded, ()  # the common case: nothing glued, no spaced-out number
+    splits: dict[str, str | None] = {}
     pieces: list[str] = []
     edits: list[tuple[int, int, int, int]] = []
     pos = 0
     out_len = 0
-    for m in _DESPACE_TARGET.finditer(folded):
-        tok = m.group()
+    for a, b in sorted(numbers + _glued_spans(folded, glued)):
+        tok = folded[a:b]
         if tok[0].isdecimal():
             joined = tok.replace(" ", "")  # a spaced-out number: "2 0 2 4" -> "2024"
         else:
-            if tok in written:
+            if tok not in splits:
+                split = _segment(tok, vocab, extra, strict=tok in vocab or tok in extra)
+                splits[tok] = None if split is None else " ".join(split)
+            joined = splits[tok]
+            if joined is None:
                 continue
-            split = _segment(tok, vocab, extra, strict=tok in vocab or tok in extra)
-            if split is None:
-                continue
-            joined = " ".join(split)
-        a, b = m.span()
         pieces.append(folded[pos:a])
         out_len += a - pos
         pieces.append(joined)
@@ -510,6 +521,94 @@ def despace(
         return folded, ()
     pieces.append(folded[pos:])
     return "".join(pieces), tuple(edits)
+
+
+# Letter runs without a regular expression (whose per-character class test is the slow part): in the
+# UTF-8 bytes, ASCII characters other than letters become spaces and split the text into pieces; a
+# letter run never crosses one. Non-ASCII bytes stay, so a piece holding any goes through _GLUED.
+_RUN_BYTES = bytes(b if b >= 128 or chr(b).isalpha() else 32 for b in range(256))
+
+
+def _pieces(text: str) -> list[bytes]:
+    """The pieces of *text* (see _RUN_BYTES), in order."""
+    return text.encode("utf-8", "surrogatepass").translate(_RUN_BYTES).split()
+
+
+def _piece_runs(pieces: Iterable[bytes]) -> set[str]:
+    """``_GLUED.findall`` over every piece: the letter runs of six to 64 letters, longer runs cut
+    into chunks of 64."""
+    runs: set[str] = set()
+    for p in pieces:
+        if len(p) < 6:
+            continue  # fewer than six characters
+        if len(p) <= 64 and p.isalpha():  # ASCII letters only: the piece is one run
+            runs.add(p.decode("ascii"))
+        else:
+            runs.update(_GLUED.findall(p.decode("utf-8", "surrogatepass")))
+    return runs
+
+
+def _glued_runs(folded: str, written: str) -> set[str]:
+    """``set(_GLUED.findall(folded)) - set(_GLUED.findall(written))``, mostly in C."""
+    ours = _pieces(folded)
+    theirs = _pieces(written)
+    if ours == theirs:
+        return set()  # the usual case: folding changed no letters
+    diff = set(ours)
+    diff.difference_update(theirs)  # a piece both hold has the same runs in both
+    glued = _piece_runs(diff)
+    if glued:
+        glued.difference_update(_piece_runs(set(theirs)))
+    return glued
+
+
+def _glued_spans(folded: str, glued: set[str]) -> list[tuple[int, int]]:
+    """Where the words of *glued* stand in *folded* as whole letter runs: no letter or digit on
+    either side."""
+    spans = []
+    n = len(folded)
+    for tok in glued:
+        k = len(tok)
+        at = folded.find(tok)
+        while at >= 0:
+            end = at + k
+            if (at == 0 or not folded[at - 1].isalnum()) and (end == n or not folded[end].isalnum()):
+                spans.append((at, end))
+            # Two places of one letter run cannot overlap unless they are the same.
+            at = folded.find(tok, end)
+    return spans
+
+
+# Digits spelled out with spaces ("2 0 2 4"): single ASCII digits (NFKC has made full-width ones
+# ASCII), no letter or digit before the first nor after any.
+_SPACED_NUMBER = re.compile(r"[0-9](?<!\w[0-9])(?: [0-9](?!\w))+")
+# Where a spaced-out number may start, found in C: "d d" in the digit classes of the UTF-8 bytes.
+_NUMBER_BYTES = bytes(ord("d") if 48 <= b <= 57 else 32 if b == 32 else ord("x") for b in range(256))
+
+
+def _spaced_numbers(folded: str) -> list[tuple[int, int]]:
+    """The spans of spaced-out numbers in *folded* (``_SPACED_NUMBER.finditer``)."""
+    raw = folded.encode("utf-8", "surrogatepass")
+    classes = raw.translate(_NUMBER_BYTES)
+    at = classes.find(b"d d")
+    if at < 0:
+        return []
+    ascii_only = len(raw) == len(folded)
+    spans = []
+    byte_pos = char_pos = 0
+    while at >= 0:
+        if ascii_only:
+            char_pos = at
+        else:  # candidates sit on ASCII bytes, so the bytes before them decode alone
+            char_pos += len(raw[byte_pos:at].decode("utf-8", "surrogatepass"))
+            byte_pos = at
+        m = _SPACED_NUMBER.match(folded, char_pos)  # its look-behind sees the text before
+        if m is None:
+            at = classes.find(b"d d", at + 1)
+        else:
+            spans.append(m.span())
+            at = classes.find(b"d d", at + m.end() - m.start())  # a match is ASCII
+    return spans
 
 
 def despaced_offset(edits: Sequence[tuple[int, int, int, int]], at: int) -> int:

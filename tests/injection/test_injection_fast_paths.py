@@ -355,3 +355,70 @@ def test_many_copies_of_an_anchor_do_not_hide_a_phrase(
     """Hundreds of harmless copies of an anchor word before a phrase do not stop the search."""
     folded = padding + phrase
     assert sig._search(pattern, folded, anchors, _words(folded), radius) is not None  # type: ignore[arg-type]
+
+
+# De-spacing: glued letter runs and spaced-out numbers found with C string methods.
+_RUN_PARTS = [
+    "ignore",
+    "previous",
+    "ab",
+    "straße",
+    "strasse",
+    "ﬁ",
+    "é",
+    "x" * 70,
+    "1",
+    "2",
+    "_",
+    "-",
+    " ",
+    "\n",
+    "ş",
+]
+_REFERENCE_NUMBER = re.compile(r"(?<!\w)[0-9](?: [0-9](?!\w))+")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_RUN_PARTS), max_size=12), st.lists(st.sampled_from(_RUN_PARTS), max_size=12))
+def test_glued_runs_match_the_regex(ours: list[str], theirs: list[str]) -> None:
+    """Letter runs from the byte pieces are exactly the regex's, long runs cut into chunks of 64."""
+    a, b = "".join(ours), "".join(theirs)
+    expected = set(sig._GLUED.findall(a)) - set(sig._GLUED.findall(b))
+    assert sig._glued_runs(a, b) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="12 a_é٣.", max_size=40))
+def test_spaced_numbers_match_the_regex(text: str) -> None:
+    """Spaced-out numbers found from the digit classes are the regex's matches, also after
+    non-ASCII text (byte and character offsets differ there)."""
+    assert sig._spaced_numbers(text) == [m.span() for m in _REFERENCE_NUMBER.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["i g n o r e", "1gn0re", "h3ll0", "Straße", "word", " ", "a b", "2 0 2 4", "@"])
+    )
+)
+def test_unrespelled_views_hold_no_glued_words(parts: list[str]) -> None:
+    """When folding changed no letters, every folded word is a word of the case-folded text, so
+    skipping the search for glued words loses nothing."""
+    from guardkit._canon import CanonicalText
+
+    view = CanonicalText(" ".join(parts))
+    if not view.respelled:
+        assert sig._glued_runs(view.folded, view.text.casefold()) == set()
+    vocab = frozenset(["ignore", "hello", "word"])
+    assert sig.despace(view.text, view.folded, vocab, respelled=view.respelled) == sig.despace(
+        view.text, view.folded, vocab
+    )
+
+
+def test_respelled_reports_joined_and_leet_words() -> None:
+    from guardkit._canon import CanonicalText
+
+    assert CanonicalText("please i g n o r e this").respelled
+    assert CanonicalText("1gn0re it").respelled
+    assert not CanonicalText("An ordinary line, 1 2 3 and a b.").respelled
+    assert not CanonicalText("Die Straße ist lang").respelled
