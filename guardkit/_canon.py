@@ -1495,16 +1495,18 @@ class CanonicalText:
     _map: _OffsetMap | None
     _folded: str | None
     _fmaps: tuple[_OffsetMap | _LazyCollapseMap, ...]
-    _hidden: str
+    _hidden: str | None
     _respelled: bool
-    _smuggled: tuple[tuple[int, int], ...]
-    _decoded: tuple[Decoded, ...]
+    _smuggled: tuple[tuple[int, int], ...] | None
+    _decoded: tuple[Decoded, ...] | None
 
     def __init__(self, original: str) -> None:
         if not isinstance(original, str):
             raise TypeError(f"canonical() needs a str, not {type(original).__name__}")
         _set_original(self, original)
-        _set_folded(self, None)  # built on first use: a slot read beats catching AttributeError
+        # Built on first use; None until then: a slot read beats catching AttributeError.
+        _set_folded(self, None)
+        _set_decoded(self, None)
         if original.isascii():
             _set_text(self, original)
             _set_changed(self, False)
@@ -1513,6 +1515,8 @@ class CanonicalText:
             _set_hidden(self, "")
             _set_smuggled(self, ())
             return
+        _set_hidden(self, None)
+        _set_smuggled(self, None)
         text, omap = _canonicalize(original)
         if text == original:
             text, omap = original, None
@@ -1601,40 +1605,44 @@ class CanonicalText:
 
         Separate runs are joined with newlines. Emoji flag tag sequences are not smuggling.
         """
-        try:
-            return self._hidden
-        except AttributeError:
-            pass
-        self._find_smuggled()
-        return self._hidden
+        hidden = self._hidden
+        if hidden is None:
+            self._find_smuggled()
+            hidden = self._hidden
+        return hidden  # type: ignore[return-value]  # set by _find_smuggled
 
     @property
     def smuggled(self) -> tuple[tuple[int, int], ...]:
         """Original spans of the invisible runs that :attr:`hidden` was decoded from."""
-        try:
-            return self._smuggled
-        except AttributeError:
-            pass
-        self._find_smuggled()
-        return self._smuggled
+        smuggled = self._smuggled
+        if smuggled is None:
+            self._find_smuggled()
+            smuggled = self._smuggled
+        return smuggled  # type: ignore[return-value]  # set by _find_smuggled
 
     @property
     def decoded(self) -> tuple[Decoded, ...]:
         """Payloads embedded in the original text, from :func:`guardkit._decode.decode_payloads`."""
-        try:
-            return self._decoded
-        except AttributeError:
-            pass
-        from guardkit._decode import decode_payloads
-
-        decoded = decode_payloads(self.original)
-        object.__setattr__(self, "_decoded", decoded)
+        decoded = self._decoded
+        if decoded is None:
+            decoded = _decode_payloads(self.original)
+            _set_decoded(self, decoded)
         return decoded
 
     def _find_smuggled(self) -> None:
         runs = smuggled_runs(self.original)
-        object.__setattr__(self, "_hidden", "\n".join(r[3] for r in runs))
-        object.__setattr__(self, "_smuggled", tuple((r[0], r[1]) for r in runs))
+        _set_hidden(self, "\n".join(r[3] for r in runs))
+        _set_smuggled(self, tuple((r[0], r[1]) for r in runs))
+
+
+def _decode_payloads(text: str) -> tuple[Decoded, ...]:
+    # Bound to guardkit._decode.decode_payloads on first use (that module imports this one); an
+    # import statement costs on every call.
+    global _decode_payloads  # noqa: PLW0603 - replaced once by the real function
+    from guardkit._decode import decode_payloads
+
+    _decode_payloads = decode_payloads
+    return decode_payloads(text)
 
 
 # The slots' own setters: they bypass the __setattr__ guard, and cost less than object.__setattr__.
@@ -1648,6 +1656,7 @@ class CanonicalText:
     _set_respelled,
     _set_hidden,
     _set_smuggled,
+    _set_decoded,
 ) = (
     CanonicalText.__dict__[name].__set__
     for name in (
@@ -1660,6 +1669,7 @@ class CanonicalText:
         "_respelled",
         "_hidden",
         "_smuggled",
+        "_decoded",
     )
 )
 

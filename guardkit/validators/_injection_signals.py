@@ -846,12 +846,7 @@ _DELIM_WORDS = _wordset(
     "end begin start stop new system user instruction instructions context document prompt input data rules"
 )
 # What a match of _FAKE_DELIM needs besides one of _DELIM_WORDS: a run of delimiter punctuation
-# (its first branch), "end" / "begin" / "start" / "stop" (its second) or "</" (its third). Each run
-# is tested only when its first character occurs.
-_DELIM_RUNS: tuple[tuple[str, str], ...] = (
-    ("%", "%%"), ("*", "***"), ("#", "###"), ("=", "==="), ("-", "---"), ("[", "[["), ("<", "<<"),
-    ("{", "{{"), (">", ">>>"), ("<", "</"),
-)  # fmt: skip
+# (its first branch), "end" / "begin" / "start" / "stop" (its second) or "</" (its third).
 _DELIM_VERBS = _wordset("end begin start stop")
 
 
@@ -859,7 +854,22 @@ def _delim_possible(folded: str, words: set[str] | frozenset[str]) -> bool:
     """A necessary condition for a match of _FAKE_DELIM in *folded* (whose words are *words*)."""
     if words.isdisjoint(_DELIM_WORDS):
         return False
-    return not words.isdisjoint(_DELIM_VERBS) or any(c in folded and r in folded for c, r in _DELIM_RUNS)
+    if not words.isdisjoint(_DELIM_VERBS):
+        return True
+    f = folded
+    # Written out, each run behind its first character (a one-character `in` is a memchr): a loop
+    # over the pairs costs more than all these tests.
+    return (
+        ("-" in f and "---" in f)
+        or ("=" in f and "===" in f)
+        or ("*" in f and "***" in f)
+        or ("#" in f and "###" in f)
+        or ("<" in f and ("<<" in f or "</" in f))
+        or (">" in f and ">>>" in f)
+        or ("[" in f and "[[" in f)
+        or ("{" in f and "{{" in f)
+        or ("%" in f and "%%" in f)
+    )
 
 
 # Necessary conditions for each branch of _SYSMODE: a role word then ":" (first branch), "enabled
@@ -1023,7 +1033,6 @@ _DOC_LINE = re.compile(rf"(?i)(?:{'|'.join(map(re.escape, _DOC_LINE_WORDS))})\b"
 
 
 _TAG_MARKERS = tuple(m for m in _DOC_MARKERS if m.startswith("<"))
-_TEXT_MARKERS = tuple(m for m in _DOC_MARKERS if not m.startswith("<"))
 # The first words of _DOC_LINE_WORDS ("received date" starts with "received").
 _DOC_STARTS = tuple(w.split()[0] for w in _DOC_LINE_WORDS)
 
@@ -1032,7 +1041,14 @@ def _is_document(text: str, folded: str) -> bool:
     """Whether *text* looks like retrieved content: email, table, code, HTML or long multi-line."""
     if ("|" in text and text.count("|") >= 6) or ("<" in folded and any(m in folded for m in _TAG_MARKERS)):
         return True
-    if any(m in folded for m in _TEXT_MARKERS):
+    f = folded
+    if (
+        "```" in f
+        or "unsubscribe" in f
+        or "sent from my" in f
+        or "reply to this email" in f
+        or "view in browser" in f
+    ):  # the markers that are no tag (_DOC_MARKERS), written out: cheaper than a loop
         return True
     if "\n" in text:
         if text.count("\n") >= 4 and len(text) >= 400:
@@ -1435,63 +1451,36 @@ class Analysis:
 
 # The positions of a lexicon class with no hit; shared, so never modified.
 _NO_POSITIONS: list[int] = []
+# One class of each condition in _class_signals, the rarest in ordinary text: when a text holds
+# none of them, none of those signals can fire.
+_LEAD_CLASSES = frozenset(
+    _C[name]
+    for name in _wordset(
+        "IGN INSTR FOLLOW NOW AI LIMITN REFUSE NOLIM PERSONA SECRET INSTRW AUTH YOURP CODEW HARM DECODE"
+    )
+)
 _SECOND = operator.itemgetter(1)
 
 
-def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than many helpers
-    text: str,
-    folded: str,
-    lex: Lexicon,
-    toks: list[str] | None = None,
-    tokset: set[str] | frozenset[str] | None = None,
-    pairset: set[tuple[str, str]] | None = None,
-    cjk_gate: set[str] | None = None,
-) -> Analysis:
-    """Compute the heuristic signals of one text.
+def _fire(v: list[float], where: dict[str, tuple[str, int]], name: str, value: float, at: int) -> None:
+    """Raise signal *name* to *value* in *v*, with token position *at* in *where*."""
+    k = _S[name]
+    if value > v[k]:
+        v[k] = value
+        where[name] = ("tok", at)
 
-    Args:
-        text: The canonical text (case kept).
-        folded: The folded canonical text.
-        lex: The lexicon built with the same folding.
-        toks: The tokens of *folded*, when already computed.
-        tokset: The set of *toks*, when already computed.
-        pairset: The set of adjacent pairs of *toks*, when already computed.
-        cjk_gate: The second value of :func:`ngram_units`, when already computed.
 
-    Returns:
-        The signal activations and their locations.
-    """
-    if toks is None:
-        toks = tokenize(folded)
-    v = [0.0] * len(SIGNALS)
-    where: dict[str, tuple[str, int]] = {}
-    # Token positions by lexicon class; a class with no hit reads as the shared empty list.
-    pos: dict[int, list[int]] = {}
-    # Only lexicon hits reach Python code: filter() drops the other (index, classes) pairs in C.
-    for i, cids in filter(_SECOND, enumerate(map(lex.one.get, toks))):
-        for cid in cids or ():  # never None here: filter() kept the hits
-            if cid in pos:
-                pos[cid].append(i)
-            else:
-                pos[cid] = [i]
-    if pairset is None or not pairset.isdisjoint(lex.two_keys):
-        for i, cids in filter(_SECOND, enumerate(map(lex.two.get, itertools.pairwise(toks)), 1)):
-            for cid in cids or ():
-                if cid in pos:
-                    pos[cid].append(i)
-                else:
-                    pos[cid] = [i]
+def _class_signals(  # noqa: PLR0915 - one flat pass over these signals reads better than helpers
+    pos: dict[int, list[int]], toks: list[str], v: list[float], where: dict[str, tuple[str, int]]
+) -> None:
+    """The signals read from where lexicon classes stand (*pos*: token positions by class) into
+    *v* and *where*. Each needs a class of _LEAD_CLASSES."""
     get = pos.get
     e = _NO_POSITIONS
     ign, instr, prior = get(_IGN, e), get(_INSTR, e), get(_PRIOR, e)
     instrw = get(_INSTRW, e)
 
-    def fire(name: str, value: float, at: int) -> None:
-        k = _S[name]
-        if value > v[k]:
-            v[k] = value
-            where[name] = ("tok", at)
-
+    fire = functools.partial(_fire, v, where)
     if ign and (instr or instrw):
         at = -1
         s_instr = sorted(instr)
@@ -1644,6 +1633,57 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         at = _near(decode, execw, 6)
         if at >= 0:
             fire("decode_follow", 1.0, at)
+
+
+def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than many helpers
+    text: str,
+    folded: str,
+    lex: Lexicon,
+    toks: list[str] | None = None,
+    tokset: set[str] | frozenset[str] | None = None,
+    pairset: set[tuple[str, str]] | None = None,
+    cjk_gate: set[str] | None = None,
+) -> Analysis:
+    """Compute the heuristic signals of one text.
+
+    Args:
+        text: The canonical text (case kept).
+        folded: The folded canonical text.
+        lex: The lexicon built with the same folding.
+        toks: The tokens of *folded*, when already computed.
+        tokset: The set of *toks*, when already computed.
+        pairset: The set of adjacent pairs of *toks*, when already computed.
+        cjk_gate: The second value of :func:`ngram_units`, when already computed.
+
+    Returns:
+        The signal activations and their locations.
+    """
+    if toks is None:
+        toks = tokenize(folded)
+    v = [0.0] * len(SIGNALS)
+    where: dict[str, tuple[str, int]] = {}
+    # Token positions by lexicon class; a class with no hit reads as the shared empty list.
+    pos: dict[int, list[int]] = {}
+    # Only lexicon hits reach Python code: filter() drops the other (index, classes) pairs in C.
+    for i, cids in filter(_SECOND, enumerate(map(lex.one.get, toks))):
+        for cid in cids or ():  # never None here: filter() kept the hits
+            if cid in pos:
+                pos[cid].append(i)
+            else:
+                pos[cid] = [i]
+    if pairset is None or not pairset.isdisjoint(lex.two_keys):
+        for i, cids in filter(_SECOND, enumerate(map(lex.two.get, itertools.pairwise(toks)), 1)):
+            for cid in cids or ():
+                if cid in pos:
+                    pos[cid].append(i)
+                else:
+                    pos[cid] = [i]
+    get = pos.get
+    e = _NO_POSITIONS
+    if not _LEAD_CLASSES.isdisjoint(pos):
+        _class_signals(pos, toks, v, where)
+    your = get(_YOU, e) + get(_YOURP, e)
+    resp = get(_RESP, e)
     n = len(toks)
     if n >= 24 and your:
         v[_S["you_density"]] = min(len(your) / n * 10.0, 2.0)
@@ -1656,7 +1696,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         words = words.union(p for t in filterfalse(str.isalnum, words) for p in _WORD_PARTS.split(t))
     m = _search(_PREFIX_FORCE, folded, _PREFIX_AT, words, 90) if get(_BEGIN, e) and resp else None
     if m:
-        fire("prefix_force", 1.0, m.start())
+        _fire(v, where, "prefix_force", 1.0, m.start())
         where["prefix_force"] = ("chr", m.start())
     m = None
     if "debug" in folded or (
@@ -1664,7 +1704,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     ):
         m = _search(_SYSMODE, folded, _SYSMODE_AT, words, 64)
     if m:
-        fire("system_mode", 1.0, 0)
+        _fire(v, where, "system_mode", 1.0, 0)
         where["system_mode"] = ("chr", m.start())
     elif "\n" in text and ":" in text and not words.isdisjoint(_SYSMODE_ROLES):
         # A role label at the start of a later line ("...sunny.\nSYSTEM NOTE: ..."): the folded
@@ -1672,7 +1712,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         lowered = text.lower()
         m = _search(_SYSMODE_LINE, lowered, _SYSMODE_LINE_AT, words, 64)
         if m:
-            fire("system_mode", 1.0, 0)
+            _fire(v, where, "system_mode", 1.0, 0)
             where["system_mode"] = ("raw", m.start() if len(lowered) == len(text) else 0)
     m = (
         _search(_SWITCH, folded, _SWITCH_AT, words, 64)
@@ -1682,7 +1722,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         else None
     )
     if m:
-        fire("context_switch", 1.0, 0)
+        _fire(v, where, "context_switch", 1.0, 0)
         where["context_switch"] = ("chr", m.start())
     m = None
     if _delim_possible(folded, words):
@@ -1691,27 +1731,27 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
             _FAKE_DELIM, folded, _DELIM_WORD_AT, words, 64
         )
     if m:
-        fire("fake_delimiter", 1.0, 0)
+        _fire(v, where, "fake_delimiter", 1.0, 0)
         where["fake_delimiter"] = ("chr", m.start())
     if "<" in text or "[" in text:
         m = _SPECIAL.search(text.lower())
         if m:
-            fire("special_tokens", 1.0, 0)
+            _fire(v, where, "special_tokens", 1.0, 0)
             where["special_tokens"] = ("chr", m.start())
     m = _search(_ADDRESSED, folded, _ADDRESSED_AT, words, 64)
     if m:
-        fire("addressed_to_ai", 1.0, 0)
+        _fire(v, where, "addressed_to_ai", 1.0, 0)
         where["addressed_to_ai"] = ("chr", m.start())
     hits = _danger_hits(folded, words)
     if hits:
-        fire("dangerous_code", min(len(hits), 3) / 1.5, 0)
+        _fire(v, where, "dangerous_code", min(len(hits), 3) / 1.5, 0)
         where["dangerous_code"] = ("chr", folded.find(hits[0]))
     if "=" in folded:
         assigns = _ASSIGN.findall(folded) if folded.count("=") < 200 else ()
         if len(assigns) >= 2:
             m = _search(_CONCAT, folded, _CONCAT_AT, words, 40)
             if m:
-                fire("payload_split", 1.0, 0)
+                _fire(v, where, "payload_split", 1.0, 0)
                 where["payload_split"] = ("chr", m.start())
     adv = _adversarial(text)
     if adv:

@@ -422,3 +422,30 @@ def test_respelled_reports_joined_and_leet_words() -> None:
     assert CanonicalText("1gn0re it").respelled
     assert not CanonicalText("An ordinary line, 1 2 3 and a b.").respelled
     assert not CanonicalText("Die Straße ist lang").respelled
+
+
+_REFERENCE_DELIM_RUNS = ("%%", "***", "###", "===", "---", "[[", "<<", "{{", ">>>", "</")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["new", "end", "x", " ", "%", "*", "#", "=", "-", "[", "<", "{", ">", "/"]),
+        max_size=12,
+    )
+)
+def test_delimiter_prefilter_matches_the_run_list(parts: list[str]) -> None:
+    """The written-out run tests say what a search for every delimiter run says."""
+    folded = "".join(parts)
+    words = set(sig.tokenize(folded))
+    expected = not words.isdisjoint(sig._DELIM_WORDS) and (
+        not words.isdisjoint(sig._DELIM_VERBS) or any(r in folded for r in _REFERENCE_DELIM_RUNS)
+    )
+    assert sig._delim_possible(folded, words) == expected
+
+
+@pytest.mark.parametrize("marker", [m for m in sig._DOC_MARKERS if not m.startswith("<")])
+def test_every_text_marker_makes_a_document(marker: str) -> None:
+    text = f"A short note. {marker} Thanks."
+    assert sig._is_document(text, text.lower())
+    assert not sig._is_document("A short note. Thanks.", "a short note. thanks.")
