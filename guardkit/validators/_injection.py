@@ -54,6 +54,7 @@ class _Model:
         "bigram_w",
         "doc_extra",
         "lexicon",
+        "ngrams",
         "norm",
         "signal_w",
         "thresholds",
@@ -81,6 +82,7 @@ class _Model:
                 self.bigram_w[a, b] = float(weight)
             else:
                 self.unigram_w[a] = float(weight)
+        self.ngrams = _sig.NgramWeights(self.unigram_w, self.bigram_w)
         self.norm = int(data.get("ngram_norm", 24))
         self.thresholds: dict[str, float] = {k: float(v) for k, v in data["thresholds"].items()}
         self.lexicon = _sig.build_lexicon(_fold)
@@ -223,9 +225,9 @@ class PromptInjection:
         if self._doc:
             z += sum(map(operator.mul, m.doc_extra, values))
         ngram = (
-            _sig.ngram_sum(toks, m.unigram_w, m.bigram_w, m.norm, tokset, pairset)
+            _sig.ngram_sum(toks, m.ngrams, m.norm, tokset, pairset)
             if cjk_gate is None
-            else _sig.ngram_sum(units, m.unigram_w, m.bigram_w, m.norm)
+            else _sig.ngram_sum(units, m.ngrams, m.norm)
         )
         z += ngram
         if edits and z - m.bias > 0.5 and any(plain[e[2]].isalpha() for e in edits):

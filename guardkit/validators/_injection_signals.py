@@ -26,6 +26,7 @@ __all__ = [
     "SIGNAL_REASONS",
     "Analysis",
     "Lexicon",
+    "NgramWeights",
     "analyze",
     "bigrams_of",
     "build_lexicon",
@@ -330,10 +331,25 @@ def ngram_keys(toks: Sequence[str], folded: str) -> set[str]:
     return keys
 
 
+class NgramWeights:
+    """The n-gram weights: unigrams by token, bigrams by token pair, and their keys as sets.
+
+    A text's n-gram set intersected with a key set reuses the hashes its set holds (a dict lookup
+    hashes each key again, and a tuple does not keep its hash).
+    """
+
+    __slots__ = ("bigram", "bigram_keys", "unigram", "unigram_keys")
+
+    def __init__(self, unigram: dict[str, float], bigram: dict[tuple[str, str], float]) -> None:
+        self.unigram = unigram
+        self.bigram = bigram
+        self.unigram_keys = frozenset(unigram)
+        self.bigram_keys = frozenset(bigram)
+
+
 def ngram_sum(
     units: Sequence[str],
-    unigram_w: dict[str, float],
-    bigram_w: dict[tuple[str, str], float],
+    weights: NgramWeights,
     norm: int,
     unitset: set[str] | frozenset[str] | None = None,
     pairset: set[tuple[str, str]] | None = None,
@@ -345,7 +361,9 @@ def ngram_sum(
     """
     uni = set(units) if unitset is None else unitset
     bi = set(itertools.pairwise(units)) if pairset is None else pairset
-    total = sum(filter(None, map(unigram_w.get, uni))) + sum(filter(None, map(bigram_w.get, bi)))
+    total = sum(map(weights.unigram.__getitem__, uni & weights.unigram_keys)) + sum(
+        map(weights.bigram.__getitem__, bi & weights.bigram_keys)
+    )
     n = len(uni) + len(bi)
     if n > norm:
         total *= (norm / n) ** 0.5
@@ -761,6 +779,9 @@ def _danger_triggers() -> dict[str, tuple[str, ...]]:
 
 
 _DANGER_TRIGGERS = _danger_triggers()
+# Its words as a set: a set tests another set for common members by hashing the smaller one; a
+# dict argument is walked in full.
+_DANGER_WORDS = frozenset(_DANGER_TRIGGERS)
 _DANGER_ORDER = {d: i for i, d in enumerate(_DANGER)}
 
 
@@ -771,9 +792,9 @@ def _danger_hits(folded: str, words: set[str] | frozenset[str]) -> list[str]:
     """
     if "_" in folded:
         words = words.union(p for t in words if "_" in t for p in t.split("_"))
-    if words.isdisjoint(_DANGER_TRIGGERS):
+    if words.isdisjoint(_DANGER_WORDS):
         return []
-    hits = {d for w in words.intersection(_DANGER_TRIGGERS) for d in _DANGER_TRIGGERS[w] if d in folded}
+    hits = {d for w in words.intersection(_DANGER_WORDS) for d in _DANGER_TRIGGERS[w] if d in folded}
     return sorted(hits, key=_DANGER_ORDER.__getitem__)
 
 
