@@ -1319,15 +1319,18 @@ def _fold_leet(text: str, codes: bytes | None = None) -> str:
     return "".join(pieces)
 
 
-def _fold(text: str, *, fast: bool = True) -> tuple[str, tuple[_OffsetMap | _LazyCollapseMap, ...], bool]:
-    """Build the folded view of a canonical *text*, the maps back to it (innermost first), and
-    whether folding respelled words (see :attr:`CanonicalText.respelled`).
+def _fold(
+    text: str, *, fast: bool = True
+) -> tuple[str, tuple[_OffsetMap | _LazyCollapseMap, ...], bool, bool]:
+    """Build the folded view of a canonical *text*, the maps back to it (innermost first), whether
+    folding respelled words (see :attr:`CanonicalText.respelled`) and whether the case-folded text
+    holds two single letters or digits in a row between separators (:attr:`CanonicalText.spaced`).
 
     Args:
         text: The canonical text.
         fast: Let class bytes decide where the regex passes run (the default). ``False`` runs
             every pass over the whole text; the view and maps are the same, and the tests check
-            it (its third value is always ``True``).
+            it (its last two values are always ``True``).
     """
     maps: list[_OffsetMap | _LazyCollapseMap] = []
     wmap: _OffsetMap | _LazyCollapseMap | None
@@ -1344,7 +1347,7 @@ def _fold(text: str, *, fast: bool = True) -> tuple[str, tuple[_OffsetMap | _Laz
         folded, wmap = _collapse(folded)
         if wmap is not None:
             maps.append(wmap)
-        return _fold_leet(folded), tuple(maps), True
+        return _fold_leet(folded), tuple(maps), True, True
     # _classes(folded), inline for ASCII: every call counts on short text.
     classes = (folded.encode("ascii").translate(_CLASSES), True) if is_ascii else _classes(folded)
     codes, exact = classes
@@ -1377,7 +1380,7 @@ def _fold(text: str, *, fast: bool = True) -> tuple[str, tuple[_OffsetMap | _Laz
         before = folded
         folded = _fold_leet(folded, codes)
         respelled = respelled or folded is not before
-    return folded, tuple(maps), respelled
+    return folded, tuple(maps), respelled, hint
 
 
 def _join_whitespace(text: str) -> str:
@@ -1484,6 +1487,7 @@ class CanonicalText:
         "_map",
         "_respelled",
         "_smuggled",
+        "_spaced",
         "changed",
         "original",
         "text",
@@ -1497,6 +1501,7 @@ class CanonicalText:
     _fmaps: tuple[_OffsetMap | _LazyCollapseMap, ...]
     _hidden: str | None
     _respelled: bool
+    _spaced: bool
     _smuggled: tuple[tuple[int, int], ...] | None
     _decoded: tuple[Decoded, ...] | None
 
@@ -1568,9 +1573,10 @@ class CanonicalText:
         folded = self._folded
         if folded is not None:
             return folded
-        folded, maps, respelled = _fold(self.text)
+        folded, maps, respelled, spaced = _fold(self.text)
         _set_fmaps(self, maps)
         _set_respelled(self, respelled)
+        _set_spaced(self, spaced)
         _set_folded(self, folded)
         return folded
 
@@ -1585,6 +1591,18 @@ class CanonicalText:
         if self._folded is None:
             self.folded  # noqa: B018 - builds the view and the flag
         return self._respelled
+
+    @property
+    def spaced(self) -> bool:
+        """Whether ``text.casefold()`` holds two single letters or digits in a row between
+        separators (`` a b ``, ``.1.2.``; separators are space, ``.``, ``-`` and ``_``), which
+        spelled-out words need. ``False`` means no spelled-out run was joined.
+
+        .. versionadded:: 0.1
+        """
+        if self._folded is None:
+            self.folded  # noqa: B018 - builds the view and the flag
+        return self._spaced
 
     def folded_to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of :attr:`folded` back to the smallest original span covering it.
@@ -1654,6 +1672,7 @@ def _decode_payloads(text: str) -> tuple[Decoded, ...]:
     _set_folded,
     _set_fmaps,
     _set_respelled,
+    _set_spaced,
     _set_hidden,
     _set_smuggled,
     _set_decoded,
@@ -1667,6 +1686,7 @@ def _decode_payloads(text: str) -> tuple[Decoded, ...]:
         "_folded",
         "_fmaps",
         "_respelled",
+        "_spaced",
         "_hidden",
         "_smuggled",
         "_decoded",

@@ -115,7 +115,9 @@ def featurize(rows: list[dict[str, str]]) -> tuple[list[list[float]], list[list[
     keys: list[list[str]] = []
     for row in rows:
         view = canonical(row["text"])
-        folded, _ = sig.despace(view.text, view.folded, lex.words, respelled=view.respelled)
+        folded, _ = sig.despace(
+            view.text, view.folded, lex.words, respelled=view.respelled, spaced=view.spaced
+        )
         toks = sig.tokenize(folded)
         analysis = sig.analyze(view.text, folded, lex, toks)
         dense.append(analysis.values)

@@ -214,7 +214,9 @@ class PromptInjection:
         m = self._model
         text = view.text
         plain = folded = view.folded
-        folded, edits = _sig.despace(text, plain, m.lexicon.words, m.vocab, respelled=view.respelled)
+        folded, edits = _sig.despace(
+            text, plain, m.lexicon.words, m.vocab, respelled=view.respelled, spaced=view.spaced
+        )
         toks = _sig.tokenize(folded)
         tokset = set(toks)
         pairset = set(itertools.pairwise(toks))

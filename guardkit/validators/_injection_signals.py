@@ -201,7 +201,7 @@ class Lexicon:
         fold: The folding function of the canonical view (``canonical(s).folded``).
     """
 
-    __slots__ = ("cjk", "one", "two", "two_keys", "words")
+    __slots__ = ("cjk", "one", "one_keys", "two", "two_keys", "words")
 
     def __init__(self, fold: Callable[[str], str]) -> None:
         one: dict[str, set[int]] = {}
@@ -218,6 +218,7 @@ class Lexicon:
                     two.setdefault((toks[0], toks[1]), set()).add(cls)
         self.one: dict[str, tuple[int, ...]] = {k: tuple(sorted(v)) for k, v in one.items()}
         self.two: dict[tuple[str, str], tuple[int, ...]] = {k: tuple(sorted(v)) for k, v in two.items()}
+        self.one_keys: frozenset[str] = frozenset(self.one)
         self.two_keys: frozenset[tuple[str, str]] = frozenset(self.two)
         # Known words for splitting glued spaced-letter runs: lexicon words and common function words.
         words = {w for w in one if w.isalpha()} | {w for k in two for w in k if w.isalpha()}
@@ -485,6 +486,7 @@ def despace(
     extra: frozenset[str] = frozenset(),
     *,
     respelled: bool = True,
+    spaced: bool = True,
 ) -> tuple[str, tuple[tuple[int, int, int, int], ...]]:
     """Split words that spaced-letter obfuscation glued together in *folded*, and join the digits
     of spaced-out numbers ("2 0 2 4").
@@ -499,11 +501,16 @@ def despace(
         extra: More known words, used where *vocab* has none.
         respelled: ``False`` when folding changed no letters of words (see
             :attr:`guardkit.CanonicalText.respelled`): no word can be glued then.
+        spaced: ``False`` when ``text.casefold()`` holds no two single characters in a row
+            between separators (see :attr:`guardkit.CanonicalText.spaced`): for ASCII text, that
+            answers the first test here.
 
     Returns:
         The de-spaced folded text (*folded* itself when nothing changed) and the edits as
         ``(new_start, new_end, old_start, old_end)`` spans, for :func:`despaced_offset`.
     """
+    if not spaced and text.isascii():
+        return folded, ()  # lower() keeps every match of _SPACED_HINT in place: none
     if not _spaced_hint(text):
         return folded, ()
     # Glued tokens are the long folded tokens that are not words of the text itself.
@@ -1368,8 +1375,8 @@ def _adversarial(text: str) -> float:
     ends = (text[-400:], text[:400]) if len(text) > 400 else (text,)
     best = 0.0
     for part in ends:
-        shape = _shape(part)
-        if _odd_count(shape) < 4:
+        shape = class_bytes(part, _SHAPE_CLASSES)  # _shape() and _odd_count(), inline
+        if shape.count(b"r") + shape.count(b"lu") < 4:
             continue
         flags = _part_flags(part, shape)
         if flags is None:
@@ -1401,7 +1408,8 @@ def _short_run(text: str) -> bool:
 
     A necessary condition for a _FLOOD match, checked without a regular expression.
     """
-    if text.count(" ") + text.count("\t") < 40:
+    spaces = text.count(" ")
+    if spaces < 40 and ("\t" not in text or spaces + text.count("\t") < 40):
         return False
     if not has_non_ascii_space(text):
         # Such a run holds no four non-space characters in a row, and its 40 chunks with one
@@ -1685,13 +1693,18 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     where: dict[str, tuple[str, int]] = {}
     # Token positions by lexicon class; a class with no hit reads as the shared empty list.
     pos: dict[int, list[int]] = {}
-    # Only lexicon hits reach Python code: filter() drops the other (index, classes) pairs in C.
-    for i, cids in filter(_SECOND, enumerate(map(lex.one.get, toks))):
-        for cid in cids or ():  # never None here: filter() kept the hits
-            if cid in pos:
-                pos[cid].append(i)
-            else:
-                pos[cid] = [i]
+    # Only lexicon hits reach Python code: the words of the text that are lexicon entries come from
+    # a set intersection (which reuses the hashes the token set holds), their places from
+    # compress() in C.
+    found = (tokset if tokset is not None else set(toks)) & lex.one_keys
+    if found:
+        one = lex.one
+        for i in itertools.compress(itertools.count(), map(found.__contains__, toks)):
+            for cid in one[toks[i]]:
+                if cid in pos:
+                    pos[cid].append(i)
+                else:
+                    pos[cid] = [i]
     if pairset is None or not pairset.isdisjoint(lex.two_keys):
         for i, cids in filter(_SECOND, enumerate(map(lex.two.get, itertools.pairwise(toks)), 1)):
             for cid in cids or ():

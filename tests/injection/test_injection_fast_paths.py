@@ -449,3 +449,15 @@ def test_every_text_marker_makes_a_document(marker: str) -> None:
     text = f"A short note. {marker} Thanks."
     assert sig._is_document(text, text.lower())
     assert not sig._is_document("A short note. Thanks.", "a short note. thanks.")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="aB1 ._-_@$\n\tx", max_size=30))
+def test_unspaced_ascii_views_have_no_spaced_hint(text: str) -> None:
+    """For ASCII text, the canonical view's ``spaced`` flag is a necessary condition of the hint
+    that de-spacing starts with, so despace() may trust it."""
+    from guardkit._canon import CanonicalText
+
+    view = CanonicalText(text)
+    if not view.spaced:
+        assert not sig._spaced_hint(view.text)
