@@ -1124,12 +1124,13 @@ class _AnchorSet:
     of their places (one `match`), not searched around them.
     """
 
-    __slots__ = ("_always", "_anchors", "_by_word", "_words", "starts")
+    __slots__ = ("_always", "_always_anchors", "_anchors", "_by_word", "_words", "starts")
 
     def __init__(self, anchors: Sequence[tuple[str, str]], starts: str = "") -> None:
         self._anchors = tuple(a for a, _ in anchors)
         self.starts = frozenset(a for a in self._anchors if a.split()[0] in starts.split())
         self._always = frozenset(i for i, (_, gate) in enumerate(anchors) if not gate)
+        self._always_anchors = tuple(self._anchors[i] for i in sorted(self._always))
         by_word: dict[str, list[int]] = {}
         for i, (_, gate) in enumerate(anchors):
             for word in gate.split():
@@ -1137,11 +1138,11 @@ class _AnchorSet:
         self._by_word = {w: tuple(ix) for w, ix in by_word.items()}
         self._words = frozenset(by_word)
 
-    def active(self, words: set[str] | frozenset[str]) -> list[str]:
+    def active(self, words: set[str] | frozenset[str]) -> Sequence[str]:
         """The anchors worth looking for in a text whose tokens are *words*, in their order."""
         hit = self._words.intersection(words)
         if not hit:
-            return [self._anchors[i] for i in sorted(self._always)]
+            return self._always_anchors
         found = set(self._always)
         for w in hit:
             found.update(self._by_word[w])
@@ -1411,7 +1412,7 @@ def _short_run(text: str) -> bool:
     spaces = text.count(" ")
     if spaces < 40 and ("\t" not in text or spaces + text.count("\t") < 40):
         return False
-    if not has_non_ascii_space(text):
+    if text.isascii() or not has_non_ascii_space(text):
         # Such a run holds no four non-space characters in a row, and its 40 chunks with one
         # space between them take at least 79 characters: look for 79 characters free of "xxxx"
         # in a class string (x: not a space); if there are some, again with its whitespace runs
