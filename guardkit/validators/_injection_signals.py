@@ -276,7 +276,7 @@ _EDGE_JOINERS = (" '", "' ", " -", "- ")
 def tokenize(folded: str) -> list[str]:
     """Split folded text into word tokens."""
     if not folded.isascii():
-        return _TOKEN.findall(folded)
+        return _tokenize_non_ascii(folded)
     spaced = folded.encode("ascii").translate(_ASCII_SPLIT_BYTES).decode("ascii")
     if "'" in spaced or "-" in spaced:
         # An apostrophe or hyphen joins two word characters; any other one is a separator. Left
@@ -288,6 +288,35 @@ def tokenize(folded: str) -> list[str]:
         for pair in _EDGE_JOINERS:
             spaced = spaced.replace(pair, "  ")
     return spaced.split()
+
+
+def _tokenize_non_ascii(folded: str) -> list[str]:
+    """``_TOKEN.findall(folded)``, mostly in C.
+
+    ASCII characters that cannot be part of a token become spaces in the UTF-8 bytes, and the text
+    splits there and at any whitespace: no token crosses such a place. A piece made only of letters
+    and digits is one token (most are); the others (joiners, "_", combining marks, non-ASCII
+    punctuation) go through the regular expression one by one, or the whole text does when most
+    pieces are such.
+    """
+    raw = folded.encode("utf-8", "surrogatepass")
+    if len(raw) * 5 > len(folded) * 12:
+        # Mostly three-byte characters (Chinese, Japanese, Korean): their punctuation is not ASCII,
+        # so the pieces would be long and odd; one regex pass costs less.
+        return _TOKEN.findall(folded)
+    pieces = raw.translate(_ASCII_SPLIT_BYTES).decode("utf-8", "surrogatepass").split()
+    odd = len(pieces) - sum(map(str.isalnum, pieces))
+    if not odd:
+        return pieces
+    if odd * 4 > len(pieces):
+        return _TOKEN.findall(folded)  # mostly odd pieces (Chinese punctuation, say): one pass
+    toks: list[str] = []
+    for piece in pieces:
+        if piece.isalnum():
+            toks.append(piece)
+        else:
+            toks.extend(_TOKEN.findall(piece))
+    return toks
 
 
 def pairs_of(toks: Sequence[str]) -> list[tuple[str, str]]:

@@ -461,3 +461,16 @@ def test_unspaced_ascii_views_have_no_spaced_hint(text: str) -> None:
     view = CanonicalText(text)
     if not view.spaced:
         assert not sig._spaced_hint(view.text)
+
+
+_NON_ASCII_TOKEN_TEXT = st.text(
+    alphabet="aé1_'-’ ,.¿«»—\u0301\u093f\u0e31\u00a0\u3000東ßİ\ud800xz", max_size=40
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_NON_ASCII_TOKEN_TEXT)
+def test_non_ascii_tokenizer_matches_the_regex(text: str) -> None:
+    """Splitting the UTF-8 bytes gives exactly the tokens of the token regular expression, with
+    joiners, marks, non-ASCII punctuation and whitespace, and lone surrogates."""
+    assert sig.tokenize(text + "é") == sig._TOKEN.findall(text + "é")
