@@ -969,9 +969,10 @@ def _sysmode_possible(
     return not pairs.isdisjoint(_SYSMODE_PAIRS)
 
 
-# Anchors of the phrase patterns: literals every match holds, each with the words (space-separated)
-# one of which a match that holds it has as a token, or "" when there are none to test. A window
-# around an anchor is searched only when one of its words occurs (see _search).
+# Anchors of the phrase patterns: literals every match holds in the folded view (where each run of
+# whitespace is one space, so "new " stands for "new" and any whitespace), each with the words
+# (space-separated) one of which a match that holds it has as a token, or "" when there are none to
+# test. A window around an anchor is searched only when one of its words occurs (see _search).
 _SYSMODE_ANCHORS: tuple[tuple[str, str], ...] = (
     ("system", "system"),
     ("admin", "admin administrator"),
