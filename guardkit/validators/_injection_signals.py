@@ -1406,8 +1406,8 @@ def _adversarial(text: str) -> float:
     ends = (text[-400:], text[:400]) if len(text) > 400 else (text,)
     best = 0.0
     for part in ends:
-        shape = class_bytes(part, _SHAPE_CLASSES)  # _shape() and _odd_count(), inline
-        if shape.count(b"r") + shape.count(b"lu") < 4:
+        shape = _shape(part)
+        if _odd_count(shape) < 4:
             continue
         flags = _part_flags(part, shape)
         if flags is None:
