@@ -1233,7 +1233,10 @@ _SYSMODE_AT = _AnchorSet(
     "authorised",
 )
 _SWITCH_AT = _AnchorSet(_SWITCH_ANCHORS, starts="new revised real actual")
-_DELIM_RUN_AT = _AnchorSet(_DELIM_RUN_ANCHORS)
+# A run of delimiter characters starts every match of _FAKE_DELIM's first branch that holds it (the
+# run is matched whole from its first character, wherever in it a match could start), and "</"
+# starts the third; the second starts with a word of _DELIM_WORD_AT.
+_DELIM_RUN_AT = _AnchorSet(_DELIM_RUN_ANCHORS, starts=" ".join(a for a, _ in _DELIM_RUN_ANCHORS))
 _DELIM_WORD_AT = _AnchorSet(_DELIM_WORD_ANCHORS, starts="end begin start stop")
 _ADDRESSED_AT = _AnchorSet(_ADDRESSED_ANCHORS, starts="when")
 _SYSMODE_LINE_AT = _AnchorSet(_SYSMODE_LINE_ANCHORS)
