@@ -305,17 +305,19 @@ def _tokenize_non_ascii(folded: str) -> list[str]:
         # so the pieces would be long and odd; one regex pass costs less.
         return _TOKEN.findall(folded)
     pieces = raw.translate(_ASCII_SPLIT_BYTES).decode("utf-8", "surrogatepass").split()
-    odd = len(pieces) - sum(map(str.isalnum, pieces))
+    odd = list(itertools.compress(itertools.count(), map(operator.not_, map(str.isalnum, pieces))))
     if not odd:
         return pieces
-    if odd * 4 > len(pieces):
+    if len(odd) * 4 > len(pieces):
         return _TOKEN.findall(folded)  # mostly odd pieces (Chinese punctuation, say): one pass
+    # The plain pieces between odd ones are copied in slices.
     toks: list[str] = []
-    for piece in pieces:
-        if piece.isalnum():
-            toks.append(piece)
-        else:
-            toks.extend(_TOKEN.findall(piece))
+    prev = 0
+    for i in odd:
+        toks += pieces[prev:i]
+        toks += _TOKEN.findall(pieces[i])
+        prev = i + 1
+    toks += pieces[prev:]
     return toks
 
 
