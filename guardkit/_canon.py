@@ -155,6 +155,9 @@ _SPACED_HINT_RE: Final = re.compile(r"[ ._\-][\w@$][ ._\-][\w@$][ ._\-]")
 _MULTI_SPACE_RE: Final = re.compile(r"\s{2,}")
 _LONE_SPACE_RE: Final = re.compile(r"[^\S ]")
 _ELEM_RE: Final = re.compile(_ELEM)
+_W: Final = ord("w")
+# Gap bytes to run ends: "w" stays, the rest is "s" (see _run_start).
+_RUN_ENDS: Final = bytes(ord("w" if b == ord("w") else "s") for b in range(256))
 
 # Fast paths of the folded view. A `re` scan costs about 10 ns per character and pattern, while
 # C-level string and bytes operations cost about 1 ns or less. So the text is translated to one
@@ -1362,7 +1365,7 @@ def _fold(
         if not hint:
             collapsed: str | None = _join_whitespace(folded)
         elif exact:
-            collapsed, respelled = _collapse_spaced(folded, classes)
+            collapsed, respelled = _collapse_spaced(folded, classes, plain=plain)
         else:
             collapsed = None
         if collapsed is None:
@@ -1396,29 +1399,56 @@ def _join_whitespace(text: str) -> str:
     return core
 
 
-def _collapse_spaced(text: str, classes: tuple[bytes, bool]) -> tuple[str, bool]:
+def _is_element(c: str) -> bool:
+    """Whether the character *c* is an element of a spelled-out run (``_ELEM``)."""
+    return c.isalnum() or c in "@$"
+
+
+def _run_start(gaps: bytes, ends: bytes | None, text: str, at: int) -> int:
+    """The first offset from *at* where a spelled-out run of *text* may start; -1 if none.
+
+    A run starts with three single elements: "wswsw" in the gap bytes *gaps*, with no element on
+    either side. Text with numbers holds many "wswsw" inside words ("gets 1 free"), so the sides
+    are looked at too. For ASCII text, *ends* is ``b"s" + gaps + b"s"`` with every byte but "w"
+    made "s": its "swswsws" at *i* is a start at *i*, found in C. For other text (*ends* is
+    None) a non-ASCII "w" may be an element or not, and the text tells.
+    """
+    if ends is not None:
+        return ends.find(b"swswsws", at)
+    at = gaps.find(b"wswsw", at)
+    while at >= 0 and (
+        (at and gaps[at - 1] == _W and _is_element(text[at - 1]))
+        or (gaps[at + 5 : at + 6] == b"w" and _is_element(text[at + 5]))
+    ):
+        at = gaps.find(b"wswsw", at + 1)
+    return at
+
+
+def _collapse_spaced(text: str, classes: tuple[bytes, bool], *, plain: bool = False) -> tuple[str, bool]:
     """``_collapse(text, classes)[0]`` for *classes* that show all whitespace, with Python work
     only for the spelled-out runs, and whether it joined spelled-out letters.
 
     A whitespace run never holds the start of a spelled-out run (an element) nor straddles one's
     ends (elements), so the runs are the matches found from the candidate starts alone, and the
-    text between them collapses as :func:`_join_whitespace` does.
+    text between them collapses as :func:`_join_whitespace` does. *plain* says that the only
+    whitespace of *text* is single spaces, which that leaves as they are.
     """
     gaps = classes[0].translate(_GAPS)
+    ends = b"s" + gaps.translate(_RUN_ENDS) + b"s" if text.isascii() else None
     pieces: list[str] = []
     pos = 0
     joined = False
-    at = gaps.find(b"wswsw")
+    at = _run_start(gaps, ends, text, 0)
     while at >= 0:
         m = _COLLAPSE_RE.match(text, at)
         if m is None or m.lastgroup != "run":
-            at = gaps.find(b"wswsw", at + 1)
+            at = _run_start(gaps, ends, text, at + 1)
             continue
         a, b = m.span()
         spans = [p.span() for p in _RUN_PART_RE.finditer(gaps, a, b)]
         letters = sum(map(str.isalpha, "".join(text[x:y:2] for x, y in spans)))
         if a > pos:
-            pieces.append(_join_whitespace(text[pos:a]))
+            pieces.append(text[pos:a] if plain else _join_whitespace(text[pos:a]))
         if letters < 2:
             # "1 2 3": kept as it is, lone whitespace characters but the space made spaces
             piece = text[a:b]
@@ -1427,11 +1457,11 @@ def _collapse_spaced(text: str, classes: tuple[bytes, bool]) -> tuple[str, bool]
             pieces.append(" ".join(text[x:y:2] for x, y in spans))
             joined = True
         pos = b
-        at = gaps.find(b"wswsw", b)
+        at = _run_start(gaps, ends, text, b)
     if pos == 0:
-        return _join_whitespace(text), False
+        return (text if plain else _join_whitespace(text)), False
     if pos < len(text):
-        pieces.append(_join_whitespace(text[pos:]))
+        pieces.append(text[pos:] if plain else _join_whitespace(text[pos:]))
     return "".join(pieces), joined
 
 

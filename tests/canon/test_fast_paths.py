@@ -156,6 +156,14 @@ def folded_both_ways(
         ("stop! 1st h3ll0 w0rld ca||ing p@$$w0rd", "stop! 1st hello world calling password"),
         ("sh!1t no!!1 ok! 2024 win10 !ab", "shiit noiii ok! 2024 win10 iab"),
         ("ｈ3ｌｌ0 東1 é1é", "ｈeｌｌo 東1 éié"),  # non-ASCII letters next to leetspeak
+        # A run starts with a single element: numbers between words start none, elements on
+        # either side of three single ones stop one, a non-ASCII non-element does not.
+        ("she gets 1 free t-shirt, 3 t-shirts", "she gets 1 free t-shirt, 3 t-shirts"),
+        ("x 1 2 y", "x12y"),
+        ("€a b c", "€abc"),
+        ("éa b c d", "éa bcd"),
+        ("a b cé", "a b cé"),
+        ("a b c€ z", "abc€ z"),
     ],
 )
 def test_fold_examples_fast(text: str, expected: str) -> None:
