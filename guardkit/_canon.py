@@ -987,21 +987,38 @@ def _fold_always_careful(text: str, tables: _Tables) -> str:
     return "".join(pieces)
 
 
-def _canonicalize(text: str) -> tuple[str, _OffsetMap | None]:
+def _canonicalize(text: str) -> tuple[str, _OffsetMap | _LazyNormalMap | None]:
     """Build the canonical text of a non-ASCII *text* and its offset map (``None``: 1:1)."""
     tables = _get_tables()
     # One scan finds both the invisible characters and the look-alikes folded everywhere.
     special = tables.special_re.findall(text)
-    if _is_normalized("NFKC", text) and (not special or _INVISIBLE_SET.isdisjoint(special)):
-        return _fold_confusables(text, tables, special), None
+    if not special or _INVISIBLE_SET.isdisjoint(special):
+        if _is_normalized("NFKC", text):
+            return _fold_confusables(text, tables, special), None
+        # Nothing to drop: the view is the NFKC of the text, built in C. Its offset map takes a
+        # pass over every cluster in Python (scripts with many marks, such as Bengali, have one
+        # every few characters), so it is built on first use.
+        normal = _nfkc(text)
+        return _fold_confusables(normal, tables), _LazyNormalMap(text, normal)
+    text1, omap = _rebuilt(text, tables)
+    return _fold_confusables(text1, tables), omap
+
+
+def _rebuilt(text: str, tables: _Tables) -> tuple[str, _OffsetMap | None]:
+    """:func:`_rebuild` of *text* over its clusters, checked: the NFKC of its kept characters
+    and the offset map."""
     astral = _ASTRAL_RE.search(text) is not None
     text1, omap = _rebuild(text, _cluster_spans(text, tables, astral=astral), tables, astral=astral)
     if not _is_normalized("NFKC", text1):
         # The built-in tables predate this Python's Unicode data: take every non-ASCII run as a
         # cluster (ASCII characters are always safe normalization boundaries) and trust nothing.
-        spans = (m.span() for m in _NON_ASCII_RUN_RE.finditer(text))
-        text1, omap = _rebuild(text, spans, tables, strict=True)
-    return _fold_confusables(text1, tables), omap
+        text1, omap = _rebuild_strict(text, tables)
+    return text1, omap
+
+
+def _rebuild_strict(text: str, tables: _Tables) -> tuple[str, _OffsetMap | None]:
+    spans = (m.span() for m in _NON_ASCII_RUN_RE.finditer(text))
+    return _rebuild(text, spans, tables, strict=True)
 
 
 def _casefold_mapped(text: str, full: str | None = None) -> tuple[str, _OffsetMap | None]:
@@ -1494,6 +1511,33 @@ class _LazyCollapseMap:
         return (m._out_a, m._out_b, m._src_a, m._src_b, m.out_len, m.src_len)
 
 
+class _LazyNormalMap:
+    """The offset map from the NFKC *normal* of a text with nothing to drop back to the text
+    (:func:`_rebuilt`), built on first use."""
+
+    __slots__ = ("_built", "_normal", "_original")
+
+    def __init__(self, original: str, normal: str) -> None:
+        self._original = original
+        self._normal = normal
+        self._built: tuple[_OffsetMap | None] | None = None
+
+    def _get(self) -> _OffsetMap | None:
+        built = self._built
+        if built is None:
+            tables = _get_tables()
+            text, omap = _rebuilt(self._original, tables)
+            if text != self._normal:  # pragma: no cover - only with tables older than the Unicode data
+                text, omap = _rebuild_strict(self._original, tables)
+            built = self._built = (omap,)
+        return built[0]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """See :meth:`_OffsetMap.span`; the identity when the map is."""
+        omap = self._get()
+        return (start, end) if omap is None else omap.span(start, end)
+
+
 class CanonicalText:
     """The canonical view of one text, shared by every check of a policy call.
 
@@ -1526,7 +1570,7 @@ class CanonicalText:
     original: str
     text: str
     changed: bool
-    _map: _OffsetMap | None
+    _map: _OffsetMap | _LazyNormalMap | None
     _folded: str | None
     _fmaps: tuple[_OffsetMap | _LazyCollapseMap, ...]
     _hidden: str | None

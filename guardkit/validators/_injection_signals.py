@@ -562,9 +562,10 @@ def despace(
             if tok not in splits:
                 split = _segment(tok, vocab, extra, strict=tok in vocab or tok in extra)
                 splits[tok] = None if split is None else " ".join(split)
-            joined = splits[tok]
-            if joined is None:
+            found = splits[tok]
+            if found is None:
                 continue
+            joined = found
         pieces.append(folded[pos:a])
         out_len += a - pos
         pieces.append(joined)

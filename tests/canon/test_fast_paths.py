@@ -277,3 +277,37 @@ def test_lazy_collapse_map_matches_the_built_map(text: str) -> None:
         for omap in reversed(slow_maps):
             span = omap.span(*span)
         assert view.folded_to_original(start, end) == view.to_original(*span)
+
+
+# Text with nothing to drop but something for NFKC to change: marks that compose or stand alone,
+# compatibility characters, scripts with many marks (Bengali, Thai, Devanagari).
+NOTHING_TO_DROP = "ＡＩ！１\u00a0ｶﾞ…ﬁ½\u0301\u0308e東a ড়\u09dcো\u09c7\u09be\u0e33ำก\u0928\u093c\u0915\u094d"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(NOTHING_TO_DROP), min_size=1, max_size=30))
+def test_lazy_normal_map_matches_the_built_map(text: str) -> None:
+    """A text with nothing to drop has the NFKC of itself as its view, and a map built on first use
+    that is the map of the rebuild over its clusters."""
+    view = CanonicalText(text)
+    tables = _canon._get_tables()
+    rebuilt, omap = _canon._rebuilt(text, tables)
+    assert rebuilt == unicodedata.normalize("NFKC", text)
+    assert view.text == _canon._fold_confusables(rebuilt, tables)
+    for start in range(len(view.text) + 1):
+        for end in range(start, min(len(view.text), start + 5) + 1):
+            expected = (start, end) if omap is None else omap.span(start, end)
+            assert view.to_original(start, end) == expected
+
+
+def test_lazy_normal_map_is_taken_for_text_with_nothing_to_drop() -> None:
+    """Bengali with a composition exclusion, Thai with a compatibility vowel: the map waits."""
+    for text in (
+        "\u099d\u09c1\u09dc\u09bf \u09a6\u09c7\u09a8",
+        "\u0e04\u0e32\u0e23\u0e4c\u0e25\u0e32\u0e01\u0e33",
+    ):
+        view = CanonicalText(text)
+        assert isinstance(view._map, _canon._LazyNormalMap)
+        assert view._map._built is None
+        assert view.to_original(0, len(view.text)) == (0, len(text))
+        assert view._map._built is not None
