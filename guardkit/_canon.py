@@ -603,9 +603,14 @@ def _is_complex_astral(c: str, tables: _Tables) -> bool:
     return c in _INVISIBLE_SET or c in tables.composers or len(_nfkc(c)) != 1
 
 
-def _cluster_spans(text: str, tables: _Tables, *, astral: bool) -> Iterator[tuple[int, int]]:
-    """Spans of the characters that need more than a one-to-one NFKC, in order."""
-    spans: Iterable[tuple[int, int]] = (m.span() for m in tables.complex_run_re.finditer(text))
+def _cluster_spans(
+    text: str, tables: _Tables, *, astral: bool, runs: list[tuple[int, int]] | None = None
+) -> Iterator[tuple[int, int]]:
+    """Spans of the characters that need more than a one-to-one NFKC, in order.
+
+    *runs* is :func:`_complex_runs` of *text* when the caller has it already.
+    """
+    spans: Iterable[tuple[int, int]] = _complex_runs(text, tables) if runs is None else runs
     if astral:
         extra: list[tuple[int, int]] = []
         seen: dict[str, bool] = {}
@@ -632,6 +637,11 @@ def _cluster_spans(text: str, tables: _Tables, *, astral: bool) -> Iterator[tupl
         last = (a, b)
     if last is not None:
         yield last
+
+
+def _complex_runs(text: str, tables: _Tables) -> list[tuple[int, int]]:
+    """Spans of the runs of BMP characters that NFKC may not map one to one (see _Tables)."""
+    return [m.span() for m in tables.complex_run_re.finditer(text)]
 
 
 def _clusters(spans: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int, int]]:
@@ -995,20 +1005,34 @@ def _canonicalize(text: str) -> tuple[str, _OffsetMap | _LazyNormalMap | None]:
     if not special or _INVISIBLE_SET.isdisjoint(special):
         if _is_normalized("NFKC", text):
             return _fold_confusables(text, tables, special), None
-        # Nothing to drop: the view is the NFKC of the text, built in C. Its offset map takes a
-        # pass over every cluster in Python (scripts with many marks, such as Bengali, have one
-        # every few characters), so it is built on first use.
-        normal = _nfkc(text)
-        return _fold_confusables(normal, tables), _LazyNormalMap(text, normal)
-    text1, omap = _rebuilt(text, tables)
+        runs = _complex_runs(text, tables)
+        if len(text) < _CLUSTER_COST * len(runs):
+            # Nothing to drop, and clusters every few characters (scripts with many marks, such
+            # as Bengali or Thai): the view is the NFKC of the text, built in C, and the offset
+            # map, a pass over every cluster in Python that scoring never needs, is built on
+            # first use. Elsewhere that NFKC costs more than the rebuild (CJK text: about 150 ns
+            # a character against a few microseconds for its few clusters).
+            normal = _nfkc(text)
+            return _fold_confusables(normal, tables), _LazyNormalMap(text, normal)
+        text1, omap = _rebuilt(text, tables, runs)
+    else:
+        text1, omap = _rebuilt(text, tables)
     return _fold_confusables(text1, tables), omap
 
 
-def _rebuilt(text: str, tables: _Tables) -> tuple[str, _OffsetMap | None]:
+# A cluster costs about as much to rebuild as NFKC takes for this many characters (measured on
+# Bengali, Thai and CJK text).
+_CLUSTER_COST: Final = 16
+
+
+def _rebuilt(
+    text: str, tables: _Tables, runs: list[tuple[int, int]] | None = None
+) -> tuple[str, _OffsetMap | None]:
     """:func:`_rebuild` of *text* over its clusters, checked: the NFKC of its kept characters
-    and the offset map."""
+    and the offset map. *runs*: see :func:`_cluster_spans`."""
     astral = _ASTRAL_RE.search(text) is not None
-    text1, omap = _rebuild(text, _cluster_spans(text, tables, astral=astral), tables, astral=astral)
+    spans = _cluster_spans(text, tables, astral=astral, runs=runs)
+    text1, omap = _rebuild(text, spans, tables, astral=astral)
     if not _is_normalized("NFKC", text1):
         # The built-in tables predate this Python's Unicode data: take every non-ASCII run as a
         # cluster (ASCII characters are always safe normalization boundaries) and trust nothing.

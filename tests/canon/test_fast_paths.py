@@ -287,8 +287,9 @@ NOTHING_TO_DROP = "ＡＩ！１\u00a0ｶﾞ…ﬁ½\u0301\u0308e東a ড়\u09d
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from(NOTHING_TO_DROP), min_size=1, max_size=30))
 def test_lazy_normal_map_matches_the_built_map(text: str) -> None:
-    """A text with nothing to drop has the NFKC of itself as its view, and a map built on first use
-    that is the map of the rebuild over its clusters."""
+    """A text with nothing to drop has the NFKC of itself as its view, and the map of the rebuild
+    over its clusters, whether it is built at once or (clusters every few characters) on first
+    use."""
     view = CanonicalText(text)
     tables = _canon._get_tables()
     rebuilt, omap = _canon._rebuilt(text, tables)
@@ -300,8 +301,9 @@ def test_lazy_normal_map_matches_the_built_map(text: str) -> None:
             assert view.to_original(start, end) == expected
 
 
-def test_lazy_normal_map_is_taken_for_text_with_nothing_to_drop() -> None:
-    """Bengali with a composition exclusion, Thai with a compatibility vowel: the map waits."""
+def test_lazy_normal_map_is_taken_for_dense_clusters() -> None:
+    """Bengali with a composition exclusion, Thai with a compatibility vowel: clusters every few
+    characters, and the map waits."""
     for text in (
         "\u099d\u09c1\u09dc\u09bf \u09a6\u09c7\u09a8",
         "\u0e04\u0e32\u0e23\u0e4c\u0e25\u0e32\u0e01\u0e33",
@@ -311,3 +313,10 @@ def test_lazy_normal_map_is_taken_for_text_with_nothing_to_drop() -> None:
         assert view._map._built is None
         assert view.to_original(0, len(view.text)) == (0, len(text))
         assert view._map._built is not None
+
+
+def test_sparse_clusters_are_rebuilt_at_once() -> None:
+    """CJK text with a full-width comma: NFKC in C would cost more than its one cluster."""
+    view = CanonicalText("请帮我总结一下附件中的会议记录，我们讨论了春季营销活动的预算")
+    assert view._map is None or isinstance(view._map, _canon._OffsetMap)
+    assert view.text == unicodedata.normalize("NFKC", view.original)
