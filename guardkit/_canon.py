@@ -1002,22 +1002,35 @@ def _canonicalize(text: str) -> tuple[str, _OffsetMap | _LazyNormalMap | None]:
     tables = _get_tables()
     # One scan finds both the invisible characters and the look-alikes folded everywhere.
     special = tables.special_re.findall(text)
-    if not special or _INVISIBLE_SET.isdisjoint(special):
-        if _is_normalized("NFKC", text):
-            return _fold_confusables(text, tables, special), None
-        runs = _complex_runs(text, tables)
-        if len(text) < _CLUSTER_COST * len(runs):
-            # Nothing to drop, and clusters every few characters (scripts with many marks, such
-            # as Bengali or Thai): the view is the NFKC of the text, built in C, and the offset
-            # map, a pass over every cluster in Python that scoring never needs, is built on
-            # first use. Elsewhere that NFKC costs more than the rebuild (CJK text: about 150 ns
-            # a character against a few microseconds for its few clusters).
-            normal = _nfkc(text)
-            return _fold_confusables(normal, tables), _LazyNormalMap(text, normal)
-        text1, omap = _rebuilt(text, tables, runs)
-    else:
-        text1, omap = _rebuilt(text, tables)
+    invisible = bool(special) and not _INVISIBLE_SET.isdisjoint(special)
+    if not invisible and _is_normalized("NFKC", text):
+        return _fold_confusables(text, tables, special), None
+    runs = _complex_runs(text, tables)
+    if len(text) < _CLUSTER_COST * len(runs):
+        # Clusters every few characters (scripts with many marks, such as Bengali or Thai): the
+        # view is the NFKC of the kept text, built in C once the dropped characters (found around
+        # the invisible ones alone) are cut out, and the offset map, a pass over every cluster
+        # in Python that scoring never needs, is built on first use. Elsewhere that NFKC costs
+        # more than the rebuild (CJK text: about 150 ns a character against a few microseconds
+        # for its few clusters).
+        kept = _cut(text, invisible_runs(text)) if invisible else text
+        normal = _nfkc(kept)
+        return _fold_confusables(normal, tables), _LazyNormalMap(text, normal)
+    text1, omap = _rebuilt(text, tables, runs)
     return _fold_confusables(text1, tables), omap
+
+
+def _cut(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """*text* without the sorted, disjoint *spans* (``(start, end, kind)``)."""
+    if not spans:
+        return text
+    pieces = []
+    pos = 0
+    for a, b, _ in spans:
+        pieces.append(text[pos:a])
+        pos = b
+    pieces.append(text[pos:])
+    return "".join(pieces)
 
 
 # A cluster costs about as much to rebuild as NFKC takes for this many characters (measured on
@@ -1536,7 +1549,7 @@ class _LazyCollapseMap:
 
 
 class _LazyNormalMap:
-    """The offset map from the NFKC *normal* of a text with nothing to drop back to the text
+    """The offset map from *normal*, the NFKC of the kept characters of a text, back to the text
     (:func:`_rebuilt`), built on first use."""
 
     __slots__ = ("_built", "_normal", "_original")
