@@ -1356,14 +1356,14 @@ def _odd_chunk(t: str) -> bool:
     return bool(rare) and (rare >= 2 or any(c.isalpha() for c in t) or len(t) == rare + 1)
 
 
-def _window_top(flags: list[int], w: int) -> int:
+def _window_top(flags: bytes | list[int], w: int) -> int:
     """The most set flags in *w* consecutive entries of *flags* (prefix sums, in C)."""
     acc = list(itertools.accumulate(flags, initial=0))
     top: int = max(map(operator.sub, acc[w:], acc[:-w]))
     return top
 
 
-def _part_flags(part: str, shape: bytes) -> list[int] | None:
+def _part_flags(part: str, shape: bytes) -> bytes | list[int] | None:
     """One 0/1 flag per whitespace-separated chunk of *part* (whose class string is *shape*):
     whether it looks optimizer-made.
 
@@ -1388,11 +1388,12 @@ def _part_flags(part: str, shape: bytes) -> list[int] | None:
     # Case-scrambled text ("iGnOrE aLl") has a camel-case joint in most words: there the case is an
     # obfuscation of its own, not the mark of an optimizer, so joints do not count.
     table = _FLAG_NO_JOINTS if joints * 2 >= len(codes) else _FLAG_WITH_JOINTS
-    return list(map(table.__getitem__, codes))
+    return bytes(codes).translate(table)
 
 
-_FLAG_WITH_JOINTS = (0, 1, 1, 1)
-_FLAG_NO_JOINTS = (0, 1, 0, 1)
+# Shape codes (0-3 once decided) to flags, as translation tables.
+_FLAG_WITH_JOINTS = bytes((0, 1, 1, 1)).ljust(256, b"\0")
+_FLAG_NO_JOINTS = bytes((0, 1, 0, 1)).ljust(256, b"\0")
 
 
 def _part_flags_plain(chunks: list[str]) -> list[int] | None:
@@ -1416,7 +1417,8 @@ def _adversarial(text: str) -> float:
         if _odd_count(shape) < 4:
             continue
         flags = _part_flags(part, shape)
-        if flags is None:
+        # Fewer than three flags give at most 2/8 (parts have eight chunks or more): below 0.3.
+        if flags is None or flags.count(1) < 3:
             continue
         w = 10 if len(flags) >= 10 else len(flags)
         best = max(best, _window_top(flags, w) / w)
