@@ -998,7 +998,8 @@ def _fold_always_careful(text: str, tables: _Tables) -> str:
 
 
 def _canonicalize(text: str) -> tuple[str, _OffsetMap | _LazyNormalMap | None]:
-    """Build the canonical text of a non-ASCII *text* and its offset map (``None``: 1:1)."""
+    """Build the canonical text of a non-ASCII *text* and its offset map (``None``: 1:1), or a
+    :class:`_LazyNormalMap` that builds it on first use."""
     tables = _get_tables()
     # One scan finds both the invisible characters and the look-alikes folded everywhere.
     special = tables.special_re.findall(text)
