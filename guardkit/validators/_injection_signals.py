@@ -1335,7 +1335,6 @@ _SHAPE_CLASSES = bytes(
 _ODD, _JOINT, _UNDECIDED = 1, 2, 4
 
 
-@functools.lru_cache(maxsize=4096)
 def _shape_code(shape: bytes) -> int:
     """The shape code of a chunk from its class string (see _SHAPE_CLASSES)."""
     code = _JOINT if b"lu" in shape and b"_" not in shape and b"." not in shape[1:-1] else 0
@@ -1346,6 +1345,28 @@ def _shape_code(shape: bytes) -> int:
         elif rare and b"n" in shape:
             code |= _UNDECIDED
     return code
+
+
+class _ShapeCodes(dict[bytes, int]):
+    """Shape codes by class string, filled as chunks are seen.
+
+    A hit is a dict lookup in C (an ``lru_cache`` hit costs about twice as much: it builds a key
+    and moves a link). Class strings longer than 32 bytes are not kept, and the whole table is
+    dropped when it reaches 4096 entries, so junk input cannot grow it.
+    """
+
+    __slots__ = ()
+
+    def __missing__(self, shape: bytes) -> int:
+        code = _shape_code(shape)
+        if len(shape) <= 32:
+            if len(self) >= 4096:
+                self.clear()
+            self[shape] = code
+        return code
+
+
+_SHAPE_CODES = _ShapeCodes()
 
 
 def _odd_chunk(t: str) -> bool:
@@ -1376,7 +1397,7 @@ def _part_flags(part: str, shape: bytes) -> bytes | list[int] | None:
         return _part_flags_plain(part.split())
     if len(shapes) < 8:
         return None
-    codes = list(map(_shape_code, shapes))
+    codes = list(map(_SHAPE_CODES.__getitem__, shapes))
     if _UNDECIDED in codes or _UNDECIDED | _JOINT in codes:
         if chunks is None:
             chunks = part.split()
@@ -1766,7 +1787,10 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     # tokens and the parts of joined ones ("don't" -> "don", "t").
     words = set(toks) if tokset is None else tokset
     if "-" in folded or "'" in folded or "\u2019" in folded:
-        words = words.union(p for t in filterfalse(str.isalnum, words) for p in _WORD_PARTS.split(t))
+        # The joiner between tokens is a split character too: one split gives every part.
+        joined = "'".join(filterfalse(str.isalnum, words))
+        if joined:
+            words = words.union(_WORD_PARTS.split(joined))
     m = _search(_PREFIX_FORCE, folded, _PREFIX_AT, words, 90) if get(_BEGIN, e) and resp else None
     if m:
         _fire(v, where, "prefix_force", 1.0, m.start())

@@ -478,3 +478,26 @@ def test_non_ascii_tokenizer_matches_the_regex(text: str) -> None:
     """Splitting the UTF-8 bytes gives exactly the tokens of the token regular expression, with
     joiners, marks, non-ASCII punctuation and whitespace, and lone surrogates."""
     assert sig.tokenize(text + "é") == sig._TOKEN.findall(text + "é")
+
+
+def test_shape_code_table_stays_bounded() -> None:
+    """The shape-code table answers like the function, keeps no long class strings, and is
+    dropped whole when full, so junk chunks cannot grow it."""
+    table = sig._ShapeCodes()
+    shapes = [b"l" * n + b"r" for n in range(1, 40)] + [b"lu", b"rr", b"nr", b"l.l", b"_lu"]
+    assert [table[s] for s in shapes] == [sig._shape_code(s) for s in shapes]
+    assert all(len(s) <= 32 for s in table)
+    assert b"l" * 39 + b"r" not in table
+    for i in range(5000):
+        table[b"r" + str(i).encode()]
+    assert 0 < len(table) <= 4096
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab'\u2019-", min_size=1, max_size=6), max_size=8))
+def test_one_split_of_joined_words_gives_every_part(words: list[str]) -> None:
+    """Splitting the joined tokens once gives the parts that splitting each token gives."""
+    joined = "'".join(w for w in words if not w.isalnum())
+    one = set(sig._WORD_PARTS.split(joined)) if joined else set()
+    each = {p for w in words if not w.isalnum() for p in sig._WORD_PARTS.split(w)}
+    assert one == each
