@@ -132,12 +132,8 @@ def _policy_from(value: object, config: pytest.Config, where: str) -> Policy:
 
 
 def _has_guardkit_table(path: Any) -> bool:
-    import sys
+    import tomllib
 
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10, where pytest itself depends on tomli
-        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)

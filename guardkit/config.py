@@ -27,7 +27,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
-import sys
+import tomllib
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
@@ -35,11 +35,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from guardkit._errors import ConfigError
 from guardkit._policy import Policy
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 __all__ = ["CHECKS", "CheckConfig", "PolicyConfig", "load_policy", "policy_from_dict"]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
@@ -266,12 +265,8 @@ def _valid_utf8(text: str) -> str:
 def _max_width(pattern: str, flags: int) -> int | None:
     """Longest match of *pattern* when the stdlib parser can tell, else ``None`` (unbounded)."""
     try:
-        if sys.version_info >= (3, 11):
-            from re import _constants as constants  # type: ignore[attr-defined]
-            from re import _parser as parser  # type: ignore[attr-defined]
-        else:  # pragma: no cover - Python 3.10
-            import sre_constants as constants
-            import sre_parse as parser
+        from re import _constants as constants  # type: ignore[attr-defined]
+        from re import _parser as parser  # type: ignore[attr-defined]
         width = parser.parse(pattern, flags).getwidth()[1]
     except Exception:
         return None
