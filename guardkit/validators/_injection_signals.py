@@ -1350,7 +1350,7 @@ def _shape_code(shape: bytes) -> int:
 class _ShapeCodes(dict[bytes, int]):
     """Shape codes by class string, filled as chunks are seen.
 
-    A hit is a dict lookup in C (an ``lru_cache`` hit costs about twice as much: it builds a key
+    A hit is a dict lookup in C (an ``lru_cache`` hit costs about 1.7 times as much: it builds a key
     and moves a link). Class strings longer than 32 bytes are not kept, and the whole table is
     dropped when it reaches 4096 entries, so junk input cannot grow it.
     """
