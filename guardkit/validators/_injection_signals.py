@@ -838,6 +838,10 @@ def _danger_hits(folded: str, words: set[str] | frozenset[str]) -> list[str]:
 
 
 _ASSIGN = re.compile(r"\b[a-z]\w{0,2}\s*=\s*[\"'\u201c][^\"'\u201d\n]{1,80}[\"'\u201d]")
+# The part of every _ASSIGN match from its "=" on, which ends before the next "=": two matches need
+# two of these. It starts with a literal, which `re` scans for quickly; _ASSIGN, which starts with
+# a word boundary, is tried at every position.
+_ASSIGN_EQ = re.compile(r"=\s*[\"'\u201c]")
 _CONCAT = re.compile(
     r"\b[a-z]\w{0,2}\s*\+\s*[a-z]\w{0,2}\b|\bconcatenat\w{0,5}\b|\bcombine\s+(?:the\s+)?"
     r"(?:strings|parts|variables|pieces)\b|\bjoin\s+(?:the\s+)?(?:strings|parts)\b"
@@ -1844,7 +1848,11 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         _fire(v, where, "dangerous_code", min(len(hits), 3) / 1.5, 0)
         where["dangerous_code"] = ("chr", folded.find(hits[0]))
     if "=" in folded:
-        assigns = _ASSIGN.findall(folded) if folded.count("=") < 200 else ()
+        assigns = (
+            _ASSIGN.findall(folded)
+            if folded.count("=") < 200 and len(_ASSIGN_EQ.findall(folded)) >= 2
+            else ()
+        )
         if len(assigns) >= 2:
             m = _search(_CONCAT, folded, _CONCAT_AT, words, 40)
             if m:

@@ -501,3 +501,11 @@ def test_one_split_of_joined_words_gives_every_part(words: list[str]) -> None:
     one = set(sig._WORD_PARTS.split(joined)) if joined else set()
     each = {p for w in words if not w.isalnum() for p in sig._WORD_PARTS.split(w)}
     assert one == each
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab1 =\"'\u201c\u201d\n_", max_size=60))
+def test_assignment_prefilter_counts_at_least_the_assignments(text: str) -> None:
+    """Each assignment match holds its own "=", spaces and opening quote, so the cheap count of
+    those bounds the assignment count: skipping below two never hides two assignments."""
+    assert len(sig._ASSIGN.findall(text)) <= len(sig._ASSIGN_EQ.findall(text))
