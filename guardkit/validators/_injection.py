@@ -9,6 +9,7 @@ data (``guardkit/data/injection_model.json``, built by ``scripts/train_injection
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import math
@@ -278,10 +279,15 @@ class PromptInjection:
         if p >= self.threshold:
             start, end = self._main_span(view, main)
             found.append(self._finding(main, p, start, end, ""))
-        for logit, start, end, s in extra:
-            q = _sigmoid(logit)
-            if q >= self.threshold and not any(f.start <= start and end <= f.end for f in found):
-                found.append(self._finding(s, q, start, end, "hidden or encoded content; "))
+        if extra:
+            covered = _Covered([f.start for f in found] + [start for _, start, _, _ in extra])
+            for f in found:
+                covered.add(f.start, f.end)
+            for logit, start, end, s in extra:
+                q = _sigmoid(logit)
+                if q >= self.threshold and not covered.covers(start, end):
+                    found.append(self._finding(s, q, start, end, "hidden or encoded content; "))
+                    covered.add(start, end)
         if not found:
             return ()
         found.sort(key=lambda f: (f.start, f.end))
@@ -338,6 +344,36 @@ class PromptInjection:
                 e = max(s, _sig.despaced_offset(scored.edits, e))
             return view.folded_to_original(s, e)
         return (0, len(view.original))
+
+
+class _Covered:
+    """Spans added so far, and whether one of them covers a given span, each in O(log n).
+
+    A Fenwick tree over the possible start offsets keeps the furthest end among spans starting at
+    or before each: a document with thousands of flagged hidden segments stays linear.
+    """
+
+    __slots__ = ("_ends", "_starts")
+
+    def __init__(self, starts: list[int]) -> None:
+        self._starts = sorted(set(starts))
+        self._ends = [-1] * (len(self._starts) + 1)
+
+    def add(self, start: int, end: int) -> None:
+        ends = self._ends
+        i = bisect.bisect_right(self._starts, start)  # *start* is one of the starts given
+        while i < len(ends):
+            ends[i] = max(ends[i], end)
+            i += i & -i
+
+    def covers(self, start: int, end: int) -> bool:
+        ends = self._ends
+        i = bisect.bisect_right(self._starts, start)
+        while i > 0:
+            if ends[i] >= end:
+                return True
+            i -= i & -i
+        return False
 
 
 def _token_offset(folded: str, index: int) -> int:

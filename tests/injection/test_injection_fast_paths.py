@@ -509,3 +509,30 @@ def test_assignment_prefilter_counts_at_least_the_assignments(text: str) -> None
     """Each assignment match holds its own "=", spaces and opening quote, so the cheap count of
     those bounds the assignment count: skipping below two never hides two assignments."""
     assert len(sig._ASSIGN.findall(text)) <= len(sig._ASSIGN_EQ.findall(text))
+
+
+def _reference_glued_spans(folded: str, glued: set[str]) -> list[tuple[int, int]]:
+    spans = []
+    for tok in glued:
+        for m in re.finditer(re.escape(tok), folded):
+            at, end = m.span()
+            if (at == 0 or not folded[at - 1].isalnum()) and (
+                end == len(folded) or not folded[end].isalnum()
+            ):
+                spans.append((at, end))
+    return sorted(spans)
+
+
+_GLUED_PARTS = ["abcdef", "ghijkl", "abcdefx", "mnopqr", "stuvwx", "yzabcd", "\u00e9t\u00e9ab", "\u00b2"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([*_GLUED_PARTS, " ", "1", "_", "-", "x"]), max_size=30),
+    st.sets(st.sampled_from([*_GLUED_PARTS, "qrstuv", "wxyzab", "bcdefg", "hijklm"]), max_size=12),
+)
+def test_glued_spans_one_pass_matches_a_find_per_word(parts: list[str], glued: set[str]) -> None:
+    """Few glued words are found one find() at a time, many in one pass over the runs of the
+    text: both give the places where a word stands with no letter or digit beside it."""
+    folded = "".join(parts)
+    assert sorted(sig._glued_spans(folded, glued)) == _reference_glued_spans(folded, glued)
