@@ -114,6 +114,46 @@ def test_deny_patterns_window_is_the_longest_match() -> None:
 
 
 @pytest.mark.parametrize(
+    ("pattern", "window"),
+    [
+        (r"\bProject \w{1,10}\b(?=[^.]{0,80}\blaunch)", 8 + 10 + 80 + 6),
+        (r"(?<=token=)[a-f0-9]{8}", 6 + 8),
+        (r"(?!abc)\w{1,3}", 3 + 3),
+        (r"(?P<n>x{1,4})-(?P=n)", 4 + 1 + 4),
+        (r"(a|bcd)?x", 4),
+        (r"(?>ab)c", 3),
+        (r"(?=\w+)x", None),
+        (r"(a+)\1", None),
+    ],
+)
+def test_deny_patterns_window_covers_lookarounds(pattern: str, window: int | None) -> None:
+    """What a lookaround reads counts in the window: a stream cannot tell a match is complete
+    before the text it looks at has arrived."""
+    assert gk.DenyPatterns(pattern).window == window
+
+
+def test_a_lookahead_pattern_blocks_a_stream_as_it_blocks_the_whole_text() -> None:
+    """A match decided by text 60 characters after it blocks the stream, as it blocks the whole answer."""
+    policy = gk.Policy(output=[gk.DenyPatterns(r"\bProject \w{1,10}\b(?=[^.]{0,80}\blaunch)")])
+    reply = (
+        "Filler. " * 8
+        + "Project Falcon is scheduled for the internal review cycle, then launch next week."
+        + " ok" * 20
+    )
+
+    @gk.guard(policy)
+    def ask(prompt: str) -> Any:
+        for i in range(0, len(reply), 8):
+            yield reply[i : i + 8]
+
+    assert policy.check_output(reply).action is gk.Action.BLOCK
+    released: list[str] = []
+    with pytest.raises(gk.OutputBlocked):
+        released.extend(ask("q"))  # keeps what was released before the block
+    assert "Falcon" not in "".join(released)
+
+
+@pytest.mark.parametrize(
     ("args", "match"), [((), "at least one"), (("(",), "does not compile"), ((3,), "str")]
 )
 def test_deny_patterns_bad_arguments(args: Any, match: str) -> None:
