@@ -430,6 +430,8 @@ class SanitizeHtml:
 
     def clean(self, text: str, /) -> str:
         """Return *text* with everything outside the allowlist removed (*text* itself if clean)."""
+        if not isinstance(text, str):
+            raise TypeError(f"{type(self).__name__}.clean() takes a str, got {type(text).__name__}")
         if "<" not in text:
             return text
         work = _re(_SURROGATE).sub("\ufffd", text)

@@ -164,6 +164,8 @@ class SafeMarkdown:
 
     def clean(self, text: str, /) -> str:
         """Return *text* with unsafe links and images rewritten (*text* itself if none)."""
+        if not isinstance(text, str):
+            raise TypeError(f"{type(self).__name__}.clean() takes a str, got {type(text).__name__}")
         result = self._clean_once(text)
         if result is text:
             return text

@@ -157,6 +157,8 @@ class Spotlight:
 
     def clean(self, text: str, /) -> str:
         """Return *text* wrapped in a fresh boundary, or unchanged if it is one well-formed block."""
+        if not isinstance(text, str):
+            raise TypeError(f"{type(self).__name__}.clean() takes a str, got {type(text).__name__}")
         if text.startswith(_PREFIX) and self._is_block(text):
             return text
         return self.wrap(text).text

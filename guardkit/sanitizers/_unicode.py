@@ -39,6 +39,8 @@ class NormalizeUnicode:
 
     def clean(self, text: str, /) -> str:
         """Return *text* in the normal form (the same object when it already is)."""
+        if not isinstance(text, str):
+            raise TypeError(f"{type(self).__name__}.clean() takes a str, got {type(text).__name__}")
         if text.isascii() or unicodedata.is_normalized(self.form, text):
             return text
         return unicodedata.normalize(self.form, text)

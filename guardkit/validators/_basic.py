@@ -77,6 +77,8 @@ class MaxChars:
 
     def check(self, text: str, /) -> Sequence[Finding]:
         """Flag the characters past the limit."""
+        if not isinstance(text, str):
+            raise TypeError(f"{type(self).__name__}.check() takes a str, got {type(text).__name__}")
         size = len(text)
         if size <= self.limit:
             return ()
@@ -215,10 +217,14 @@ class MaxTokens:
 
     def count(self, text: str) -> int:
         """Return the number of tokens in *text*."""
+        if not isinstance(text, str):
+            raise TypeError(f"{type(self).__name__}.count() takes a str, got {type(text).__name__}")
         return int(self._count(text))
 
     def check(self, text: str, /) -> Sequence[Finding]:
         """Flag the text past the token limit."""
+        if not isinstance(text, str):
+            raise TypeError(f"{type(self).__name__}.check() takes a str, got {type(text).__name__}")
         size = len(text)
         limit = self.limit
         # Every token is at least one UTF-8 byte: short texts cannot exceed the limit.
@@ -377,6 +383,8 @@ class DenyPatterns:
 
     def check(self, text: str, /) -> Sequence[Finding]:
         """Flag every non-empty match."""
+        if not isinstance(text, str):
+            raise TypeError(f"{type(self).__name__}.check() takes a str, got {type(text).__name__}")
         timeout = self._timeout
         found = [
             Finding(self.name, self.kind, *m.span())
@@ -462,6 +470,8 @@ class DenySubstrings:
 
     def check(self, text: str, /) -> Sequence[Finding]:
         """Flag every occurrence, longest entry first where they overlap."""
+        if not isinstance(text, str):
+            raise TypeError(f"{type(self).__name__}.check() takes a str, got {type(text).__name__}")
         lowered = text.lower()
         if len(lowered) == len(text):
             haystack, pattern = lowered, self._folded

@@ -649,6 +649,8 @@ class _PatternCheck:
 
     def check(self, text: str, /) -> Sequence[Finding]:
         """Return a finding per dangerous command or statement, ``()`` when none."""
+        if not isinstance(text, str):
+            raise TypeError(f"{type(self).__name__}.check() takes a str, got {type(text).__name__}")
         lowered = text.lower()
         found: dict[tuple[int, int], Finding] = {}
         for rule in self._rules:

@@ -239,6 +239,8 @@ class PromptInjection:
 
     def _regions(self, text: str) -> tuple[CanonicalText, _Scored, list[tuple[float, int, int, _Scored]]]:
         """Score the main text, then decoded payloads and hidden content (with their spans)."""
+        if not isinstance(text, str):
+            raise TypeError(f"PromptInjection takes a str, got {type(text).__name__}")
         view = _canonical(text)
         main = self._score_region(view)
         extra: list[tuple[float, int, int, _Scored]] = []

@@ -174,6 +174,8 @@ class Canary:
 
     def check(self, text: str, /) -> Sequence[Finding]:
         """Return a ``CANARY_LEAK`` finding per place the token appears, ``()`` when none."""
+        if not isinstance(text, str):
+            raise TypeError(f"{type(self).__name__}.check() takes a str, got {type(text).__name__}")
         folded = _fold(_decode_escapes(text))
         if not any(form in folded for form in self._forms):
             return ()
@@ -309,6 +311,8 @@ class PromptLeak:
 
     def check(self, text: str, /) -> Sequence[Finding]:
         """Return a ``PROMPT_LEAK`` finding per reproduced run, ``()`` when none."""
+        if not isinstance(text, str):
+            raise TypeError(f"{type(self).__name__}.check() takes a str, got {type(text).__name__}")
         matches = list(_re(_WORD).finditer(text))
         n = self.ngram
         if len(matches) < n:

@@ -1066,6 +1066,8 @@ class Links:
 
     def check(self, text: str, /) -> Sequence[Finding]:
         """Return a finding per link or image that may not stay, ``()`` when all may."""
+        if not isinstance(text, str):
+            raise TypeError(f"{type(self).__name__}.check() takes a str, got {type(text).__name__}")
         if "]" not in text and "<" not in text and "://" not in text and not _WWW.search(text):
             return ()
         hits = _scan(text, self._rules.max_length)

@@ -57,6 +57,8 @@ class _SpanCheck:
 
     def check(self, text: str, /) -> Sequence[Finding]:
         """Return the findings in *text*, sorted by start; ``()`` when clean."""
+        if not isinstance(text, str):
+            raise TypeError(f"{type(self).__name__}.check() takes a str, got {type(text).__name__}")
         found = self._scanner.scan(text)
         if not found:
             return ()

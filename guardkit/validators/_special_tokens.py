@@ -319,6 +319,8 @@ class SpecialTokens:
 
     def check(self, text: str, /) -> Sequence[Finding]:
         """Return the control tokens and role spoofs in *text*, ``()`` when clean."""
+        if not isinstance(text, str):
+            raise TypeError(f"{type(self).__name__}.check() takes a str, got {type(text).__name__}")
         view, hits = self._hits(text)
         if not hits:
             return ()
@@ -423,6 +425,8 @@ class NeutralizeSpecialTokens:
 
     def clean(self, text: str, /) -> str:
         """Return *text* with every flagged token and role header neutralized."""
+        if not isinstance(text, str):
+            raise TypeError(f"{type(self).__name__}.clean() takes a str, got {type(text).__name__}")
         # One pass suffices for every input we know of; the bound guards against a pattern that a
         # rewrite could complete, so the output is never flagged again.
         for _ in range(4):
