@@ -1664,8 +1664,11 @@ class CanonicalText:
             ``(start, end)`` offsets into :attr:`original`.
 
         Raises:
+            TypeError: An offset is not an int.
             ValueError: The span is not within :attr:`text`.
         """
+        if not (isinstance(start, int) and isinstance(end, int)):
+            raise TypeError(f"offsets must be ints, got {type(start).__name__} and {type(end).__name__}")
         if not 0 <= start <= end <= len(self.text):
             raise ValueError(
                 f"span ({start}, {end}) is outside the canonical text of length {len(self.text)}"
@@ -1720,8 +1723,11 @@ class CanonicalText:
         """Map a span of :attr:`folded` back to the smallest original span covering it.
 
         Raises:
+            TypeError: An offset is not an int.
             ValueError: The span is not within :attr:`folded`.
         """
+        if not (isinstance(start, int) and isinstance(end, int)):
+            raise TypeError(f"offsets must be ints, got {type(start).__name__} and {type(end).__name__}")
         folded = self.folded
         if not 0 <= start <= end <= len(folded):
             raise ValueError(f"span ({start}, {end}) is outside the folded text of length {len(folded)}")

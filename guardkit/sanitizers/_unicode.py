@@ -34,6 +34,8 @@ class NormalizeUnicode:
     ) -> None:
         if form not in _FORMS:
             raise ConfigError(f"NormalizeUnicode: form must be one of {', '.join(_FORMS)}")
+        if not isinstance(name, str) or not name:
+            raise ConfigError("NormalizeUnicode: name must be a non-empty str")
         self.form = form
         self.name = name
 

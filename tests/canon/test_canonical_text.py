@@ -209,6 +209,17 @@ def test_out_of_range_span(span: tuple[int, int]) -> None:
             canonical(text).to_original(*span)
 
 
+@pytest.mark.parametrize("span", [(0.5, 2.7), (1, 2.5), ("0", 1), (None, 1)])
+def test_offsets_that_are_not_ints_raise_type_error(span: tuple[object, object]) -> None:
+    """A float or str offset is refused instead of being passed through or truncated."""
+    for text in ("hello", "\ufb01 abc"):
+        view = canonical(text)
+        with pytest.raises(TypeError, match="offsets must be ints"):
+            view.to_original(*span)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="offsets must be ints"):
+            view.folded_to_original(*span)  # type: ignore[arg-type]
+
+
 def test_idempotent_examples() -> None:
     """The view of a view is itself."""
     for text in ("ｈｅｌｌｏ\u200b pаypаl", FAMILY + "a\u200db", "e\u200b\u0301", "™\ufe0f", "ﬁ½"):

@@ -64,3 +64,10 @@ def test_a_str_subclass_is_text(name: str, call: Callable[[Any], Any]) -> None:
         assert (got.text, got.folded) == (call(sample).text, call(sample).folded)
     else:
         assert got == call(sample)
+
+
+@pytest.mark.parametrize("name", [None, "", 3])
+def test_normalize_unicode_refuses_a_name_that_is_not_text(name: Any) -> None:
+    """The rule name events report must be a non-empty str, as for every other check."""
+    with pytest.raises(gk.ConfigError, match="name"):
+        gk.NormalizeUnicode(name=name)
