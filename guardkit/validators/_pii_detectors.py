@@ -55,13 +55,16 @@ def _after(lower: str, end: int, width: int = 24) -> str:
 # -- e-mail -----------------------------------------------------------------------------------------
 
 # Local parts may hold accented Latin letters (josé@…, müller@…), as mail systems with SMTPUTF8 allow.
+# Domain labels may be internationalized (jane@bücher.de, jane@例え.jp): letters and digits of any
+# script. A top-level domain is all ASCII letters, which text in another script may follow with no
+# space (メールはjane@example.comです), or all letters of other scripts (.рф, .中国).
 _EMAIL: Final = re.compile(
     r"(?<![A-Za-z0-9._%+\-\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f])"
     r"[A-Za-z0-9_%+\-\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]"
     r"(?:[A-Za-z0-9._%+\-\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]{0,63})"
     r"@"
-    r"((?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24})"
-    r"(?![A-Za-z0-9\-]|\.[A-Za-z0-9])"
+    r"((?:[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?\.){1,8}"
+    r"(?:[A-Za-z]{2,24}(?![A-Za-z0-9\-]|\.[A-Za-z0-9])|[^\W\d_A-Za-z]{2,24}(?![\w\-]|\.[^\W_])))"
 )
 # Asset and code file extensions that are not top-level domains people mail (icon@2x.png).
 _FILE_TLDS: Final = _words(

@@ -56,6 +56,11 @@ def found(text: str) -> list[tuple[str, str]]:
         ("Écrivez à hélène.dupont@exemple.fr.", [("EMAIL", "hélène.dupont@exemple.fr")]),
         ("contacto: conceição.silva@correio.pt", [("EMAIL", "conceição.silva@correio.pt")]),
         ("メールはa@b.comです", [("EMAIL", "a@b.com")]),  # CJK text before it stays out
+        # e-mail: internationalized domains, in any script, with text of that script around them
+        ("mail jane@bücher.de now", [("EMAIL", "jane@bücher.de")]),
+        ("メールはjane@例え.jpです", [("EMAIL", "jane@例え.jp")]),
+        ("пишите: ivan@пример.рф, спасибо", [("EMAIL", "ivan@пример.рф")]),
+        ("x@东京.中国。", [("EMAIL", "x@东京.中国")]),
         # IBAN: groups separated by dots
         ("IBAN DE89.3704.0044.0532.0130.00 (BIC)", [("IBAN", "DE89.3704.0044.0532.0130.00")]),
         # IPv4 address ranges
