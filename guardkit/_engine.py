@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from time import perf_counter_ns
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from guardkit._errors import GuardkitWarning, ValidatorFailed
 from guardkit._events import Event, default_sink
@@ -84,13 +84,27 @@ def apply_edits(text: str, edits: list[tuple[int, int, _Check, Finding]], ctx: A
     return "".join(out)
 
 
+def _bad_finding(finding: object, size: int) -> Exception:
+    """The error for a finding that cannot be applied to a text of *size* characters."""
+    if not isinstance(finding, Finding):
+        return TypeError(f"a check must return Finding objects, got {type(finding).__name__}")
+    start, end = finding.start, finding.end
+    if type(start) is not int or type(end) is not int:
+        return TypeError(f"finding offsets must be int, got {type(start).__name__} and {type(end).__name__}")
+    return ValueError(f"finding span {start}:{end} is outside the text (0:{size})")
+
+
 def run_checks(
     stage: Stage,
     text: str,
-    precomputed: Mapping[int, Sequence[Finding]] | None = None,
+    precomputed: Mapping[int, Sequence[Finding] | Exception] | None = None,
     checks: tuple[_Check, ...] | None = None,
 ) -> tuple[Action, list[tuple[_Check, Finding]], list[str]]:
-    """Run the validators of *stage* (or *checks*) over *text*; returns (action, hits, errors)."""
+    """Run the validators of *stage* (or *checks*) over *text*; returns (action, hits, errors).
+
+    *precomputed* maps a check's index to what it already returned for *text* (its awaited
+    ``acheck``), or to the exception it raised, which is then handled here like any other.
+    """
     action = _ALLOW
     hits: list[tuple[_Check, Finding]] = []
     errors: list[str] = []
@@ -99,15 +113,21 @@ def run_checks(
         try:
             if precomputed is not None and index in precomputed:
                 found = precomputed[index]
+                if isinstance(found, Exception):
+                    raise found
             else:
                 found = check.check(text)
             if not found:
                 continue
             for finding in found:
-                if not (0 <= finding.start <= finding.end <= size):
-                    raise ValueError(
-                        f"finding span {finding.start}:{finding.end} is outside the text (0:{size})"
-                    )
+                # Findings enter the engine here: anything that is not a Finding with int offsets
+                # inside the text is the check's failure, not a crash in the rewriting below.
+                if (finding.__class__ is not Finding and not isinstance(finding, Finding)) or not (
+                    type(finding.start) is int
+                    and type(finding.end) is int
+                    and 0 <= finding.start <= finding.end <= size
+                ):
+                    raise _bad_finding(finding, size)
                 hits.append((check, finding))
         except Exception as exc:
             if check.fail_open:
@@ -145,6 +165,11 @@ def clean_text(stage: Stage, text: str) -> tuple[str, list[str]]:
     return text, errors
 
 
+#: One text already sanitized by the async driver: (sanitized text, failed-open sanitizers, what the
+#: awaited checks returned or raised, by check index).
+Prepared: TypeAlias = tuple[str, list[str], dict[int, Sequence[Finding] | Exception]]
+
+
 def run_stage(
     stage: Stage,
     text: str,
@@ -152,18 +177,27 @@ def run_stage(
     *,
     message: int | None = None,
     part: int | None = None,
-    precomputed: Mapping[int, Sequence[Finding]] | None = None,
+    prepared: Prepared | None = None,
 ) -> tuple[Action, str, tuple[Finding, ...], list[str]]:
-    """Sanitize then validate one text; returns (action, rewritten text, findings, errors)."""
-    if type(text) is not str:
-        if isinstance(text, str):
-            text = str.__str__(text)
-        else:
-            raise _type_error(text)
-    if stage.cleaners:
-        text, errors = clean_text(stage, text)
+    """Sanitize then validate one text; returns (action, rewritten text, findings, errors).
+
+    With *prepared*, the text was already sanitized (by :func:`acheck_value`, which awaited the async
+    checks on the sanitized text): the sanitizers are not run again.
+    """
+    precomputed = None
+    if prepared is not None:
+        text, cleaned_errors, precomputed = prepared
+        errors = list(cleaned_errors)
     else:
-        errors = []
+        if type(text) is not str:
+            if isinstance(text, str):
+                text = str.__str__(text)
+            else:
+                raise _type_error(text)
+        if stage.cleaners:
+            text, errors = clean_text(stage, text)
+        else:
+            errors = []
     if not stage.checks:
         return _ALLOW, text, (), errors
     action, hits, check_errors = run_checks(stage, text, precomputed)
@@ -172,8 +206,7 @@ def run_stage(
         return _ALLOW, text, (), errors
     if message is not None or part is not None:
         findings = tuple(
-            Finding(f.rule, f.kind, f.start, f.end, f.score, message, f.detail, part)
-            for _, f in hits
+            Finding(f.rule, f.kind, f.start, f.end, f.score, message, f.detail, part) for _, f in hits
         )
     else:
         findings = tuple(f for _, f in hits)
@@ -211,31 +244,124 @@ def _stage_for(policy: Policy, direction: str, role: object) -> Stage | None:
 _TOOL_OUTPUT_TYPES = frozenset({"function_call_output", "custom_tool_call_output"})
 
 
+def _shape_error(index: int, part: int | None, what: str, value: object) -> TypeError:
+    """A malformed message: names where and what was expected, never the text."""
+    where = f"message {index}" if part is None else f"message {index}, content part {part}"
+    return TypeError(f"{where}: {what}, got {type(value).__name__}")
+
+
 def _text_blocks(
-    stage: Stage, part: int | None, blocks: object, path: tuple[Any, ...], found: list[tuple[Any, ...]]
+    stage: Stage,
+    part: int | None,
+    blocks: object,
+    path: tuple[Any, ...],
+    found: list[tuple[Any, ...]],
+    index: int,
+    what: str,
 ) -> None:
     """Collect the text of a str or of a list of text blocks (``{"type": "text", "text": ...}`` and
-    the ``input_text``/``output_text`` variants)."""
+    the ``input_text``/``output_text`` variants). Blocks of other types (images) carry no text;
+    anything malformed raises ``TypeError`` rather than passing unchecked."""
     if isinstance(blocks, str):
         found.append((stage, part, blocks, path))
         return
-    if not isinstance(blocks, list):
+    if blocks is None:
         return
+    if not isinstance(blocks, list):
+        raise _shape_error(index, part, f"{what} must be a str or a list of blocks", blocks)
     for j, block in enumerate(blocks):
-        if isinstance(block, Mapping) and block.get("type") in _TEXT_PART_TYPES:
+        if not isinstance(block, Mapping):
+            raise _shape_error(index, part, f"each block of {what} must be a dict", block)
+        kind = block.get("type")
+        if not isinstance(kind, str):
+            raise _shape_error(index, part, f"each block of {what} needs a str 'type'", kind)
+        if kind in _TEXT_PART_TYPES:
             text = block.get("text")
-            if isinstance(text, str):
-                found.append((stage, part, text, (*path, j, "text")))
+            if not isinstance(text, str):
+                raise _shape_error(index, part, f"the 'text' of a {kind} block must be a str", text)
+            found.append((stage, part, text, (*path, j, "text")))
 
 
-def _segments(message: Mapping[str, Any], policy: Policy, direction: str) -> list[tuple[Any, ...]]:
-    """List (stage, part index, text, rebuild key) for every checkable text in one message."""
+def _tool_part(
+    tool: Stage, kind: str, item: Mapping[str, Any], part: int, found: list[tuple[Any, ...]], index: int
+) -> None:
+    """Collect the text of an Anthropic ``tool_result``, ``search_result`` or ``document`` part; parts
+    of other types (images, files) carry no text to check."""
+    if kind == "tool_result":
+        inner = item.get("content")
+        path = ("content", part, "content")
+        _text_blocks(tool, part, inner, path, found, index, "tool_result content")
+        if isinstance(inner, list):  # search results nested in a tool result
+            for j, block in enumerate(inner):
+                if block.get("type") == "search_result":
+                    _text_blocks(
+                        tool,
+                        part,
+                        block.get("content"),
+                        (*path, j, "content"),
+                        found,
+                        index,
+                        "search_result content",
+                    )
+    elif kind == "search_result":
+        _text_blocks(
+            tool,
+            part,
+            item.get("content"),
+            ("content", part, "content"),
+            found,
+            index,
+            "search_result content",
+        )
+    elif kind == "document":
+        source = item.get("source")
+        if not isinstance(source, Mapping):
+            raise _shape_error(index, part, "a document 'source' must be a dict", source)
+        source_type = source.get("type")
+        if source_type == "text":
+            data = source.get("data")
+            if not isinstance(data, str):
+                raise _shape_error(index, part, "the 'data' of a text document must be a str", data)
+            found.append((tool, part, data, ("content", part, "source", "data")))
+        elif source_type == "content":
+            _text_blocks(
+                tool,
+                part,
+                source.get("content"),
+                ("content", part, "source", "content"),
+                found,
+                index,
+                "document content",
+            )
+
+
+def _segments(
+    message: Mapping[str, Any], policy: Policy, direction: str, index: int
+) -> list[tuple[Any, ...]]:
+    """List (stage, part index, text, rebuild key) for every checkable text in message *index*.
+
+    Raises:
+        TypeError: The message or one of its parts is malformed (a text part without str text, a
+            part without a type, tool content that is neither text nor a list of blocks).
+    """
     found: list[tuple[Any, ...]] = []
-    if "role" not in message and message.get("type") in _TOOL_OUTPUT_TYPES:
-        # Responses API tool results: a str or a list of input_text parts.
-        _text_blocks(policy._tool, None, message.get("output"), ("output",), found)
-        return found
-    stage = _stage_for(policy, direction, message.get("role", "user"))
+    if "role" in message:
+        role = message["role"]
+        if role is not None and not isinstance(role, str):
+            raise _shape_error(index, None, "'role' must be a str", role)
+    else:
+        kind = message.get("type")
+        if kind is not None and not isinstance(kind, str):
+            raise _shape_error(index, None, "'type' must be a str", kind)
+        if kind in _TOOL_OUTPUT_TYPES:
+            # Responses API tool results: a str or a list of input_text parts.
+            output = message.get("output")
+            if not isinstance(output, (str, list)):
+                raise _shape_error(index, None, f"the 'output' of a {kind} must be a str or a list", output)
+            _text_blocks(policy._tool, None, output, ("output",), found, index, f"{kind} output")
+            return found
+        role = "user"
+    stage = _stage_for(policy, direction, role)
     if stage is None:
         return []
     content = message.get("content")
@@ -244,40 +370,26 @@ def _segments(message: Mapping[str, Any], policy: Policy, direction: str) -> lis
     if isinstance(content, str):
         return [(stage, None, content, ("content",))]
     if not isinstance(content, list):
-        raise TypeError(f"message content must be a str or a list of parts, got {type(content).__name__}")
+        raise _shape_error(index, None, "content must be a str or a list of parts", content)
     tool = policy._tool
-    for index, item in enumerate(content):
+    for part, item in enumerate(content):
         if isinstance(item, str):
-            found.append((stage, index, item, ("content", index)))
+            found.append((stage, part, item, ("content", part)))
             continue
         if not isinstance(item, Mapping):
-            raise TypeError(f"content part {index} is a {type(item).__name__}, not a dict or str")
+            raise _shape_error(index, part, "a part must be a dict or a str", item)
         kind = item.get("type")
-        if kind in _TEXT_PART_TYPES and isinstance(item.get("text"), str):
-            found.append((stage, index, item["text"], ("content", index, "text")))
+        if not isinstance(kind, str):
+            raise _shape_error(index, part, "a part needs a str 'type'", kind)
+        if kind in _TEXT_PART_TYPES:
+            text = item.get("text")
+            if not isinstance(text, str):
+                raise _shape_error(index, part, f"the 'text' of a {kind} part must be a str", text)
+            found.append((stage, part, text, ("content", part, "text")))
         elif direction == "output":
             continue
-        elif kind == "tool_result":
-            inner = item.get("content")
-            _text_blocks(tool, index, inner, ("content", index, "content"), found)
-            if isinstance(inner, list):  # search results nested in a tool result
-                for j, block in enumerate(inner):
-                    if isinstance(block, Mapping) and block.get("type") == "search_result":
-                        _text_blocks(
-                            tool, index, block.get("content"),
-                            ("content", index, "content", j, "content"), found,
-                        )
-        elif kind == "search_result":
-            _text_blocks(tool, index, item.get("content"), ("content", index, "content"), found)
-        elif kind == "document":
-            source = item.get("source")
-            if isinstance(source, Mapping):
-                if source.get("type") == "text" and isinstance(source.get("data"), str):
-                    found.append((tool, index, source["data"], ("content", index, "source", "data")))
-                elif source.get("type") == "content":
-                    _text_blocks(
-                        tool, index, source.get("content"), ("content", index, "source", "content"), found
-                    )
+        else:
+            _tool_part(tool, kind, item, part, found, index)
     return found
 
 
@@ -307,45 +419,92 @@ def _as_mapping(item: object, index: int) -> Mapping[str, Any]:
     raise TypeError(f"message {index} is a {type(item).__name__}, not a dict")
 
 
-def _check_messages(
-    policy: Policy, direction: str, messages: Sequence[Any], ctx: Any, precomputed: Any = None
-) -> Verdict:
-    action = _ALLOW
-    findings: list[Finding] = []
-    errors: list[str] = []
-    rebuilt: list[Any] = list(messages)
+class _ListResult:
+    """What checking a message list gathers, segment by segment (shared by the sync and async loops,
+    which differ only in awaiting the async checks of each text before it is checked)."""
+
+    __slots__ = ("action", "errors", "findings", "rebuilt")
+
+    def __init__(self, messages: Sequence[Any]) -> None:
+        self.action = _ALLOW
+        self.findings: list[Finding] = []
+        self.errors: list[str] = []
+        self.rebuilt: list[Any] = list(messages)
+
+    def add(
+        self,
+        result: tuple[Action, str, tuple[Finding, ...], list[str]],
+        current: Mapping[str, Any],
+        path: tuple[Any, ...],
+        text: str,
+    ) -> Mapping[str, Any]:
+        """Record one checked text; return the message with the text at *path* rewritten if needed."""
+        act, new, found, errs = result
+        self.errors.extend(errs)
+        if found:
+            self.findings.extend(found)
+            self.action = max(self.action, act)
+        if new is not text and new != text:
+            return _rebuild(current, path, new)
+        return current
+
+    def keep(self, index: int, item: Any, message: Mapping[str, Any], current: Mapping[str, Any]) -> None:
+        # SDK message objects stay as they were unless a text in them had to change.
+        self.rebuilt[index] = item if current is message and message is not item else current
+
+    def verdict(self) -> Verdict:
+        return Verdict(self.action, "", tuple(self.findings), tuple(self.rebuilt), tuple(self.errors))
+
+
+def _check_messages(policy: Policy, direction: str, messages: Sequence[Any], ctx: Any) -> Verdict:
+    out = _ListResult(messages)
     for index, item in enumerate(messages):
         message = _as_mapping(item, index)
         current: Mapping[str, Any] = message
-        for stage, part, text, path in _segments(message, policy, direction):
-            if stage.empty:
-                continue
-            pre = precomputed.get((index, path)) if precomputed else None
-            act, new, found, errs = run_stage(
-                stage, text, ctx, message=index, part=part, precomputed=pre
-            )
-            errors.extend(errs)
-            if found:
-                findings.extend(found)
-                action = max(action, act)
-            if new is not text and new != text:
-                current = _rebuild(current, path, new)
-        # SDK message objects stay as they were unless a text in them had to change.
-        rebuilt[index] = item if current is message and message is not item else current
-    return Verdict(action, "", tuple(findings), tuple(rebuilt), tuple(errors))
+        for stage, part, text, path in _segments(message, policy, direction, index):
+            if not stage.empty:
+                result = run_stage(stage, text, ctx, message=index, part=part)
+                current = out.add(result, current, path, text)
+        out.keep(index, item, message, current)
+    return out.verdict()
+
+
+async def _acheck_messages(policy: Policy, direction: str, messages: Sequence[Any], ctx: Any) -> Verdict:
+    """Async twin of :func:`_check_messages`: the same steps in the same order, each text's async
+    checks awaited just before it is checked."""
+    out = _ListResult(messages)
+    for index, item in enumerate(messages):
+        message = _as_mapping(item, index)
+        current: Mapping[str, Any] = message
+        for stage, part, text, path in _segments(message, policy, direction, index):
+            if not stage.empty:
+                prepared = await _prepare_async(stage, text) if stage.async_checks else None
+                result = run_stage(stage, text, ctx, message=index, part=part, prepared=prepared)
+                current = out.add(result, current, path, text)
+        out.keep(index, item, message, current)
+    return out.verdict()
 
 
 def check_value(
-    policy: Policy, direction: str, value: object, ctx: Any, precomputed: Any = None
+    policy: Policy,
+    direction: str,
+    value: object,
+    ctx: Any,
+    prepared: Prepared | None = None,
+    started: int = 0,
 ) -> Verdict:
-    """Check a str or a message list in *direction* (``"input"`` or ``"output"``) and emit an event."""
+    """Check a str or a message list in *direction* (``"input"`` or ``"output"``) and emit an event.
+
+    *prepared* and *started* come from :func:`acheck_value` for a str: the text already sanitized,
+    with what the awaited checks returned, and when the call began.
+    """
     stage = policy._input if direction == "input" else policy._output
     sink = default_sink if policy.events is None else policy.events
     # BLOCK has the highest level: when the default logger does not want it, it wants nothing.
     timed = sink is not default_sink or default_sink.wants(_BLOCK)
-    t0 = perf_counter_ns() if timed else 0
+    t0 = (started or perf_counter_ns()) if timed else 0
     if isinstance(value, str):
-        action, text, findings, errors = run_stage(stage, value, ctx, precomputed=precomputed)
+        action, text, findings, errors = run_stage(stage, value, ctx, prepared=prepared)
         verdict = (
             Verdict(action, text, findings, None, tuple(errors))
             if findings or errors
@@ -353,9 +512,7 @@ def check_value(
         )
     elif isinstance(value, (list, tuple)):
         # One state for the whole list, so a value keeps one placeholder across messages.
-        verdict = _check_messages(
-            policy, direction, value, _call_state() if ctx is None else ctx, precomputed
-        )
+        verdict = _check_messages(policy, direction, value, _call_state() if ctx is None else ctx)
     else:
         raise _type_error(value)
     if timed:
@@ -396,42 +553,46 @@ def emit(policy: Policy, stage: str, verdict: Verdict, duration_ns: int, ctx: An
     )
 
 
-async def _precompute_async(stage: Stage, text: str) -> dict[int, Sequence[Finding]]:
-    results: dict[int, Sequence[Finding]] = {}
+async def _prepare_async(stage: Stage, text: str) -> Prepared:
+    """Sanitize *text* once and await the ``acheck`` of each check that has one on the result.
+
+    What a check raised is kept, so :func:`run_checks` handles it exactly as on the sync path (fail
+    open or fail closed, in the order of the checks).
+    """
+    if type(text) is not str:
+        text = str.__str__(text)
+    cleaned, errors = clean_text(stage, text) if stage.cleaners else (text, [])
+    results: dict[int, Sequence[Finding] | Exception] = {}
     for index, check in enumerate(stage.checks):
         if check.acheck is not None:
             try:
-                results[index] = await check.acheck(text)
+                results[index] = await check.acheck(cleaned)
             except Exception as exc:
-                if check.fail_open:
-                    warnings.warn(
-                        f"check {check.name!r} failed ({type(exc).__name__}); continuing (fail open)",
-                        GuardkitWarning,
-                        stacklevel=2,
-                    )
-                    results[index] = ()
-                    continue
-                raise ValidatorFailed(check.name, stage.name) from exc
-    return results
+                results[index] = exc
+                if not check.fail_open:
+                    break  # the verdict fails closed at or before this check: await no more
+    return cleaned, errors, results
 
 
 async def acheck_value(policy: Policy, direction: str, value: object, ctx: Any) -> Verdict:
-    """Async twin of :func:`check_value`: awaits ``acheck`` where a check defines it."""
+    """Async twin of :func:`check_value`: awaits ``acheck`` where a check defines it.
+
+    Each text is sanitized once and its async checks are awaited on the sanitized text; everything
+    else goes through the same code as :func:`check_value`, in the same order, so both give the same
+    verdict, errors, warnings and event.
+    """
     stage = policy._input if direction == "input" else policy._output
     if not (stage.async_checks or policy._tool.async_checks):
         return check_value(policy, direction, value, ctx)
+    started = perf_counter_ns()
     if isinstance(value, str):
-        cleaned, _ = clean_text(stage, value) if stage.cleaners else (value, [])
-        pre = await _precompute_async(stage, cleaned)
-        return check_value(policy, direction, cleaned, ctx, pre)
-    if isinstance(value, (list, tuple)):
-        pre_messages: dict[tuple[int, Any], dict[int, Sequence[Finding]]] = {}
-        for index, item in enumerate(value):
-            message = _as_mapping(item, index)
-            if message:
-                for seg_stage, _part, text, path in _segments(message, policy, direction):
-                    if seg_stage.async_checks:
-                        cleaned, _ = clean_text(seg_stage, text) if seg_stage.cleaners else (text, [])
-                        pre_messages[(index, path)] = await _precompute_async(seg_stage, cleaned)
-        return check_value(policy, direction, value, ctx, pre_messages)
-    raise _type_error(value)
+        prepared = await _prepare_async(stage, value) if stage.async_checks else None
+        return check_value(policy, direction, value, ctx, prepared, started)
+    if not isinstance(value, (list, tuple)):
+        raise _type_error(value)
+    # One state for the whole list, so a value keeps one placeholder across messages.
+    verdict = await _acheck_messages(policy, direction, value, _call_state() if ctx is None else ctx)
+    sink = default_sink if policy.events is None else policy.events
+    if sink is not default_sink or default_sink.wants(_BLOCK):
+        emit(policy, direction, verdict, perf_counter_ns() - started, ctx)
+    return verdict
