@@ -41,7 +41,10 @@ class StreamAdapter(Protocol):
     """Reads text deltas out of a model's stream events and puts released text back.
 
     ``text(event)`` returns ``None`` for structural events (start, stop, tool calls); such an event
-    ends the current text block, whose held-back text is checked and released before it.
+    ends the current text block, whose held-back text is checked and released before it. An adapter
+    may also define ``ends_block(event) -> bool``: for an event without text that does not end the
+    block (a keep-alive ping), it returns ``False`` and the event passes at once, without splitting
+    the text that is checked.
     """
 
     def text(self, event: Any, /) -> str | None:
@@ -77,8 +80,10 @@ class _Plan:
 
     __slots__ = (
         "async_in",
+        "async_out",
         "check_in",
         "check_out",
+        "ends_block",
         "locate",
         "on_block",
         "output",
@@ -98,14 +103,17 @@ class _Plan:
         if stream is not None and not (hasattr(stream, "text") and hasattr(stream, "replace")):
             raise ConfigError("stream= takes a StreamAdapter (text(event) and replace(event, text))")
         self.stream = stream
+        ends_block = getattr(stream, "ends_block", None)
+        if ends_block is not None and not callable(ends_block):
+            raise ConfigError("a StreamAdapter's ends_block must be a method ends_block(event) -> bool")
+        self.ends_block: Callable[[Any], bool] | None = ends_block
         if not isinstance(policy, Policy):
-            raise ConfigError(
-                f"guard() needs a Policy, got {type(policy).__name__}; use @guard(policy)"
-            )
+            raise ConfigError(f"guard() needs a Policy, got {type(policy).__name__}; use @guard(policy)")
         self.policy = policy
         self.check_in = not (policy._input.empty and policy._tool.empty)
         self.async_in = policy._input.async_checks or policy._tool.async_checks
         self.check_out = not policy._output.empty
+        self.async_out = policy._output.async_checks
         self.on_block = on_block
         if output is None or (hasattr(output, "text") and hasattr(output, "replace")):
             self.output = cast("OutputAdapter | None", output)
@@ -222,13 +230,12 @@ def _locator(
 ) -> Callable[[tuple[Any, ...], dict[str, Any]], tuple[int | str, Any]]:
     """Build the function that finds the prompt in a call, deciding everything possible now."""
     import inspect
+
     try:
         params = list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):
         params = []
-    positional = [
-        p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-    ]
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     names = [p.name for p in params]
     name = prompt
     if name is not None and name not in names:
@@ -255,9 +262,7 @@ def _locator(
         for key, arg in kwargs.items():
             if isinstance(arg, str):
                 return key, arg
-        raise TypeError(
-            "guard: found no str argument to check; name it with guard(policy, prompt='param')"
-        )
+        raise TypeError("guard: found no str argument to check; name it with guard(policy, prompt='param')")
 
     return first_text
 
@@ -343,8 +348,22 @@ def guard(
         import inspect
 
         if output_model is not None:
-            return cast(F, _structured(fn, policy, prompt, output, stream, on_block, output_model,
-                                       max_retries, reask, retry_budget, count_tokens))
+            return cast(
+                F,
+                _structured(
+                    fn,
+                    policy,
+                    prompt,
+                    output,
+                    stream,
+                    on_block,
+                    output_model,
+                    max_retries,
+                    reask,
+                    retry_budget,
+                    count_tokens,
+                ),
+            )
         if max_retries or reask is not None or retry_budget is not None:
             raise ConfigError("max_retries, reask and retry_budget need output_model=")
         plan = _Plan(fn, policy, prompt, output, on_block, stream)
@@ -410,20 +429,42 @@ def _stream_needed(plan: _Plan, ctx: Any) -> bool:
 
 class _Blocks:
     """Streams one reply as text blocks: plain str chunks, or SDK events read through a
-    :class:`StreamAdapter`, where a structural event closes the current block."""
+    :class:`StreamAdapter`, where a structural event closes the current block.
 
-    __slots__ = ("_adapter", "_ctx", "_last", "_plan", "_stream")
+    One :class:`OutputStream` serves every block of the reply, so length and token limits count the
+    whole reply; at the end of a block its held-back text is checked to the end, and the next block
+    is checked without it as context.
+    """
+
+    __slots__ = ("_adapter", "_ctx", "_ends_block", "_last", "_plan", "_stream")
 
     def __init__(self, plan: _Plan, ctx: Any) -> None:
         self._plan = plan
         self._ctx = ctx
         self._adapter = plan.stream
+        self._ends_block = plan.ends_block
         self._stream: OutputStream | None = None
         self._last: Any = None
 
     @property
     def exhausted(self) -> bool:
         return self._stream is not None and self._stream.exhausted
+
+    def _open(self) -> OutputStream:
+        stream = self._stream
+        if stream is None:
+            stream = self._stream = OutputStream(self._plan.policy, self._ctx)
+        return stream
+
+    def _out(self, event: Any, released: str) -> list[Any]:
+        if not released:
+            return []
+        return [released if self._adapter is None else self._adapter.replace(event, released)]
+
+    def _passes(self, event: Any) -> bool:
+        """Whether *event*, which carries no text, passes at once without ending the text block."""
+        ends_block = self._ends_block
+        return ends_block is not None and not ends_block(event)
 
     def feed(self, chunk: Any) -> list[Any]:
         adapter = self._adapter
@@ -432,27 +473,40 @@ class _Blocks:
         else:
             text = adapter.text(chunk)
             if text is None:
-                out = self.finish()
+                if self._passes(chunk):
+                    return [chunk]
+                out = [] if self._stream is None else self._out(self._last, self._stream._end_block())
                 out.append(chunk)
                 return out
             self._last = chunk
-        if self._stream is None:
-            self._stream = OutputStream(self._plan.policy, self._ctx)
-        released = self._stream.feed(text)
+        released = self._open().feed(text)
         if not released:
             return []
         return [released if adapter is None else adapter.replace(chunk, released)]
 
+    async def afeed(self, chunk: Any) -> list[Any]:
+        """Async twin of :meth:`feed`: awaits the checks that define ``acheck``."""
+        adapter = self._adapter
+        if adapter is None:
+            text = chunk
+        else:
+            text = adapter.text(chunk)
+            if text is None:
+                if self._passes(chunk):
+                    return [chunk]
+                out = [] if self._stream is None else self._out(self._last, await self._stream._aend_block())
+                out.append(chunk)
+                return out
+            self._last = chunk
+        return self._out(chunk, await self._open().afeed(text))
+
     def finish(self) -> list[Any]:
         stream, self._stream = self._stream, None
-        if stream is None:
-            return []
-        released = stream.finish()
-        if not released:
-            return []
-        if self._adapter is None:
-            return [released]
-        return [self._adapter.replace(self._last, released)]
+        return [] if stream is None else self._out(self._last, stream.finish())
+
+    async def afinish(self) -> list[Any]:
+        stream, self._stream = self._stream, None
+        return [] if stream is None else self._out(self._last, await stream.afinish())
 
 
 def _drive_gen(fn: Callable[..., Iterator[Any]], plan: _Plan) -> Callable[..., Iterator[Any]]:
@@ -488,9 +542,7 @@ def _drive_gen(fn: Callable[..., Iterator[Any]], plan: _Plan) -> Callable[..., I
     return wrapper
 
 
-def _drive_async_gen(
-    fn: Callable[..., AsyncIterator[Any]], plan: _Plan
-) -> Callable[..., AsyncIterator[Any]]:
+def _drive_async_gen(fn: Callable[..., AsyncIterator[Any]], plan: _Plan) -> Callable[..., AsyncIterator[Any]]:
     check_in = plan.check_in
 
     @functools.wraps(fn)
@@ -513,13 +565,14 @@ def _drive_async_gen(
                 await inner.aclose()  # type: ignore[attr-defined]
             return
         blocks = _Blocks(plan, ctx)
+        awaited = plan.async_out  # checks with acheck are awaited, as for async def functions
         try:
             async for chunk in inner:
-                for out in blocks.feed(chunk):
+                for out in await blocks.afeed(chunk) if awaited else blocks.feed(chunk):
                     yield out
                 if blocks.exhausted:
                     break
-            for out in blocks.finish():
+            for out in await blocks.afinish() if awaited else blocks.finish():
                 yield out
         except Blocked as exc:
             yield plan.fallback(exc)

@@ -22,6 +22,13 @@ _UNSET: Final = object()
 #: Events of the SDK's ``messages.stream()`` helper that the raw stream does not have; they carry
 #: unchecked snapshots of the text.
 _HELPER_EVENTS: Final = frozenset({"text", "citation", "thinking", "signature", "input_json"})
+#: Events that end the current text block (a block starts or stops, the message starts or ends, or
+#: the stream fails): the block's held-back text is checked and released before them. Other events
+#: without text (``ping``, citation deltas inside a text block, event types the API adds later) pass
+#: at once and do not split the text that is checked.
+_BLOCK_ENDS: Final = frozenset(
+    {"message_start", "content_block_start", "content_block_stop", "message_delta", "message_stop", "error"}
+)
 _STREAM_HINT: Final = (
     "call messages.create(..., stream=True) and yield its events, or yield the str chunks of "
     "messages.stream(...).text_stream (the helper's own events carry unchecked text snapshots)"
@@ -83,9 +90,11 @@ class AnthropicOutput:
 class AnthropicStream:
     """Stream adapter for the raw events of ``messages.create(..., stream=True)`` and ``str`` chunks.
 
-    Text is the ``text_delta`` of ``content_block_delta`` events; every other event is structural and
-    ends the current text block. The ``messages.stream()`` helper's own events are refused (they
-    carry unchecked snapshots); yield its ``text_stream`` instead.
+    Text is the ``text_delta`` of ``content_block_delta`` events. A block's start and stop, the
+    message's start, delta and stop, and ``error`` end the current text block (its held-back text is
+    checked and released before them); other events without text, such as ``ping``, pass at once
+    without splitting the text that is checked. The ``messages.stream()`` helper's own events are refused
+    (they carry unchecked snapshots); yield its ``text_stream`` instead.
 
     .. versionadded:: 0.1
     """
@@ -119,6 +128,10 @@ class AnthropicStream:
         if not isinstance(kind, str):
             raise unsupported("AnthropicStream", event, _STREAM_HINT)
         return None
+
+    def ends_block(self, event: Any, /) -> bool:
+        """Whether *event*, which carries no text, ends the current text block (``ping`` does not)."""
+        return field(event, "type") in _BLOCK_ENDS
 
     def replace(self, event: Any, text: str, /) -> Any:
         """Return *event* carrying *text*."""
