@@ -202,6 +202,8 @@ class _Plan:
             text = result if isinstance(result, str) else self.output.text(result)  # type: ignore[union-attr]
             if text is None:
                 return result
+            if not isinstance(text, str):  # a list here would be read as chat messages
+                raise TypeError(f"the output adapter returned {type(text).__name__}, not str")
             verdict = await acheck_value(self.policy, "output", text, ctx)
             return self._finish_output(result, text, verdict, ctx)
         return self.output_value(result, ctx)

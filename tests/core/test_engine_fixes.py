@@ -541,9 +541,6 @@ class ListAdapter:
         return {**result, "text": text}
 
 
-@pytest.mark.xfail(
-    strict=True, reason="needs the str check of output_value in aoutput_value (guardkit/_guard.py)"
-)
 def test_async_output_adapter_returning_a_list_is_a_type_error() -> None:
     """An output adapter that returns a list is a TypeError on the async path too, never a wiped
     answer."""
