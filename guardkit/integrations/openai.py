@@ -43,6 +43,9 @@ _REPEATS: Final = frozenset(
         "response.failed",
     }
 )
+#: Responses stream events without text that annotate the text while it streams: they pass at once
+#: and do not split the text that is checked.
+_ANNOTATIONS: Final = frozenset({"response.output_text.annotation.added"})
 _STREAM_HINT: Final = (
     "call the API with stream=True and yield its events (the SDK's .stream() helpers keep unchecked "
     "snapshots of the text and are not supported; yield their text deltas as str instead)"
@@ -190,9 +193,12 @@ class OpenAIStream:
     """Stream adapter for Chat Completions chunks (``stream=True``) and plain ``str`` chunks.
 
     Text is ``choices[0].delta.content``; chunks without text (the role chunk, tool calls, the finish
-    and usage chunks) pass as structural events. Streams with ``n > 1`` are refused. Responses-API
-    streams repeat the whole text in their closing events, which a stream adapter alone cannot
-    rewrite: decorate those functions with :func:`guard_openai`.
+    and usage chunks) pass as structural events. The finish, tool-call and usage chunks end the text
+    block (its held-back text is checked and released before them); chunks that only annotate the
+    text, such as content-filter results, pass at once without splitting it (see :meth:`ends_block`).
+    Streams with ``n > 1`` are refused. Responses-API streams repeat the whole text in their closing
+    events, which a stream adapter alone cannot rewrite: decorate those functions with
+    :func:`guard_openai`.
 
     .. versionadded:: 0.1
     """
@@ -244,6 +250,28 @@ class OpenAIStream:
             return None  # the opening role chunk passes at once
         # An empty delta inside the text is fed as text, so it cannot split the checked block.
         return content
+
+    def ends_block(self, event: Any, /) -> bool:
+        """Whether *event*, which carries no text, ends the current text block.
+
+        A chunk that finishes the choice, starts tool calls or carries no choice (usage), and every
+        Responses event except an annotation, does. A chunk that only annotates the text while it
+        streams (a content-filter result with no delta, as Azure OpenAI sends) does not: it passes at
+        once, and the text on both sides of it is checked as one.
+        """
+        kind = field(event, "type")
+        if kind is not None:
+            return kind not in _ANNOTATIONS
+        choices = field(event, "choices")
+        if not choices:
+            return True
+        choice = choices[0]
+        if field(choice, "finish_reason") is not None:
+            return True
+        delta = field(choice, "delta")
+        return delta is not None and (
+            field(delta, "tool_calls") is not None or field(delta, "function_call") is not None
+        )
 
     def replace(self, event: Any, text: str, /) -> Any:
         """Return *event* carrying *text* as its delta."""

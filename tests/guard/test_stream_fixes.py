@@ -429,3 +429,63 @@ def test_nothing_is_checked_after_the_last_block_ended() -> None:
         yield {"type": "stop"}
 
     assert [e["type"] for e in ask("q")] == ["start", "delta", "stop"]
+
+
+# -- OpenAI: chunks and events that annotate the text do not split it --------------------------------
+
+
+def _chunk(**choice: Any) -> dict[str, Any]:
+    return {"id": "c", "object": "chat.completion.chunk", "choices": [{"index": 0, **choice}]}
+
+
+def test_openai_content_filter_chunk_does_not_split_the_checked_text() -> None:
+    """A content-filter chunk with no delta between two halves of a secret does not let it through."""
+    from guardkit.integrations.openai import guard_openai
+
+    policy = gk.Policy(output=[gk.Secrets()])
+
+    @guard_openai(policy)
+    def ask(messages: Any) -> Iterator[Any]:
+        yield _chunk(delta={"role": "assistant", "content": ""})
+        yield _chunk(delta={"content": "Your token is " + TOKEN[:18]})
+        yield _chunk(content_filter_results={"hate": {"filtered": False}}, finish_reason=None)
+        yield _chunk(delta={"content": TOKEN[18:]})
+        yield _chunk(delta={}, finish_reason="stop")
+
+    with pytest.raises(gk.OutputBlocked):
+        list(ask([{"role": "user", "content": "hi"}]))
+
+
+def test_openai_responses_annotation_does_not_split_the_checked_text() -> None:
+    """An annotation event between two text deltas of a Responses stream does not split the text."""
+    from guardkit.integrations.openai import guard_openai
+
+    policy = gk.Policy(output=[gk.Secrets()])
+    where = {"item_id": "m", "output_index": 0, "content_index": 0}
+
+    @guard_openai(policy)
+    def ask(input: Any) -> Iterator[Any]:  # noqa: A002 - the Responses API parameter name
+        yield {"type": "response.output_text.delta", **where, "delta": "Your token is " + TOKEN[:18]}
+        yield {
+            "type": "response.output_text.annotation.added",
+            **where,
+            "annotation": {"type": "url_citation"},
+        }
+        yield {"type": "response.output_text.delta", **where, "delta": TOKEN[18:]}
+
+    with pytest.raises(gk.OutputBlocked):
+        list(ask("hi"))
+
+
+def test_openai_adapter_says_which_events_end_a_block() -> None:
+    """Finish, tool-call and usage chunks and Responses boundaries end the block; annotations do not."""
+    from guardkit.integrations.openai import STREAM as OPENAI_STREAM
+
+    ends = OPENAI_STREAM.ends_block
+    assert ends(_chunk(delta={}, finish_reason="stop"))
+    assert ends(_chunk(delta={"tool_calls": [{"index": 0, "id": "t", "function": {"name": "f"}}]}))
+    assert ends({"id": "c", "object": "chat.completion.chunk", "choices": [], "usage": {}})
+    assert ends({"type": "response.output_text.done", "text": "x"})
+    assert not ends(_chunk(content_filter_results={}, finish_reason=None))
+    assert not ends(_chunk(delta={"role": "assistant", "content": ""}))
+    assert not ends({"type": "response.output_text.annotation.added"})
