@@ -31,6 +31,7 @@ def _re(pattern: str) -> re.Pattern[str]:
     """Compile *pattern* on first use: importing the module compiles nothing."""
     return re.compile(pattern)
 
+
 T = TypeVar("T")
 Reason = Literal["no_json", "invalid_json", "truncated", "validation"]
 
@@ -41,10 +42,18 @@ _FENCE = r"[ \t]{0,3}(`{3,}|~{3,})[ \t]*([^\s`]*)[^\n`]*\Z"
 _SCAN = r"""[\[\]{}"'\\]"""
 _NUMBER = r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?"
 _IDENT = r"[A-Za-z_$][\w$]*"
-_LITERALS = {"true": "true", "false": "false", "null": "null", "True": "true",
-             "False": "false", "None": "null"}
+_LITERALS = {
+    "true": "true",
+    "false": "false",
+    "null": "null",
+    "True": "true",
+    "False": "false",
+    "None": "null",
+}
 _KEY_START = r"""\s*(?:["'}]|[A-Za-z_$][\w$]*\s*:)"""
 _ARRAY_START = r"""\s*(?:["'{\[\]\-\d]|true\b|false\b|null\b|True\b|False\b|None\b)"""
+# An opener that plausibly starts a JSON value; one search skips every implausible opener before it.
+_OPENER = r"\{(?=" + _KEY_START + r")|\[(?=" + _ARRAY_START + ")"
 
 
 class StructuredOutputError(GuardkitError):
@@ -57,7 +66,9 @@ class StructuredOutputError(GuardkitError):
             beyond safe repair), ``"truncated"`` (cut off where completing it would mean
             guessing), or ``"validation"`` (valid JSON that does not match the model).
         errors: For ``"validation"``, pydantic's error dicts with ``loc``, ``msg`` and ``type``
-            only (no ``input``, ``ctx`` or ``url``); otherwise ``()``.
+            only (no ``input``, ``ctx`` or ``url``); otherwise ``()``. Messages are rebuilt from
+            the schema alone, and a key the model chose (of a ``dict[str, X]``, or an extra key a
+            model forbids) appears in ``loc`` as ``"<key>"``.
         model: Name of the requested type, or ``None``.
 
     .. versionadded:: 0.1
@@ -93,11 +104,13 @@ def _fenced_blocks(text: str) -> list[tuple[str, str]]:
             i += 1
             continue
         fence, info = m.group(1), m.group(2).lower()
+        mark, width = fence[0], len(fence)
         body: list[str] = []
         i += 1
         while i < len(lines):
             stripped = lines[i].strip()
-            if stripped.startswith(fence[0] * len(fence)) and not stripped.strip(fence[0]):
+            # A closing fence is a line of at least as many of the same fence characters.
+            if len(stripped) >= width and stripped[0] == mark and not stripped.strip(mark):
                 break
             body.append(lines[i])
             i += 1
@@ -139,11 +152,6 @@ def _balanced(text: str, start: int) -> tuple[int, bool]:
                 return pos, True
 
 
-def _plausible(text: str, start: int) -> bool:
-    pattern = _re(_KEY_START if text[start] == "{" else _ARRAY_START)
-    return pattern.match(text, start + 1) is not None
-
-
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
@@ -166,14 +174,13 @@ def _first_value(text: str, prefer: str | None) -> str | None:
     tried = 0
     pos = 0
     n = len(text)
+    search = _re(_OPENER).search
     while tried < _CANDIDATES:
-        starts = [i for i in (text.find(c, pos) for c in "{[") if i >= 0]
-        if not starts:
+        m = search(text, pos)
+        if m is None:
             break
-        start = min(starts)
+        start = m.start()
         pos = start + 1
-        if not _plausible(text, start):
-            continue
         tried += 1
         end, complete = _balanced(text, start)
         piece = text[start:end]
@@ -262,7 +269,7 @@ def _string(text: str, start: int, out: list[str]) -> tuple[int, bool]:
             nxt = text[i + 1]
             if nxt == "'":
                 out.append("'")
-            elif nxt in "\"\\/bfnrtu":
+            elif nxt in '"\\/bfnrtu':
                 out.append(text[i : i + 2])
             else:
                 out.append("\\\\" + nxt if nxt != "\n" else "\\n")
@@ -473,15 +480,16 @@ def _cached_adapter(model: Any) -> Any:
     return TypeAdapter(model)
 
 
-def _validator(model: Any) -> tuple[Any, str | None]:
-    """A callable validating JSON text into *model*, and the JSON kind *model* expects."""
+def _validator(model: Any) -> tuple[Any, str | None, Any]:
+    """A callable validating JSON text into *model*, the JSON kind *model* expects, and the model
+    class or ``TypeAdapter`` whose core schema names the fields (read only to report an error)."""
     import typing
     from dataclasses import is_dataclass
 
     from pydantic import BaseModel
 
     if isinstance(model, type) and issubclass(model, BaseModel):
-        return model.model_validate_json, "object"
+        return model.model_validate_json, "object", model
     try:
         adapter = _cached_adapter(model)
     except TypeError:  # unhashable type expression: build it each time
@@ -496,14 +504,174 @@ def _validator(model: Any) -> tuple[Any, str | None]:
         prefer = "array"
     elif origin is dict or is_dataclass(model) or typing.is_typeddict(model):
         prefer = "object"
-    return adapter.validate_json, prefer
+    return adapter.validate_json, prefer, adapter
 
 
-def _clean_errors(exc: Any) -> list[dict[str, Any]]:
-    return [
-        {"loc": tuple(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-        for e in exc.errors(include_input=False, include_url=False, include_context=False)
-    ]
+# Error context that pydantic fills from the schema (limits, expected values, type names). Any other
+# key (the tag the model sent, a validator's message, an actual length) may quote the model's output.
+_SCHEMA_CONTEXT = frozenset({
+    "class", "class_name", "decimal_places", "discriminator", "encoding", "expected",
+    "expected_schemes", "expected_tags", "expected_version", "field_type", "ge", "gt", "le", "lt",
+    "max_digits", "max_length", "method_name", "min_length", "multiple_of", "pattern",
+    "tz_expected", "whole_digits",
+})  # fmt: skip
+# pydantic's messages that quote model-produced context, rewritten without it.
+_SAFE_TEMPLATES = {
+    "assertion_error": "Assertion failed",
+    "bytes_invalid_encoding": "Data should be valid {encoding}",
+    "date_from_datetime_parsing": "Input should be a valid date or datetime",
+    "date_parsing": "Input should be a valid date in the format YYYY-MM-DD",
+    "datetime_from_date_parsing": "Input should be a valid datetime or date",
+    "datetime_object_invalid": "Invalid datetime object",
+    "datetime_parsing": "Input should be a valid datetime",
+    "get_attribute_error": "Error extracting attribute",
+    "iteration_error": "Error iterating over object",
+    "json_invalid": "Invalid JSON",
+    "mapping_type": "Input should be a valid mapping",
+    "no_such_attribute": "Object has no such attribute",
+    "time_delta_parsing": "Input should be a valid timedelta",
+    "time_parsing": "Input should be in a valid time format",
+    "timezone_offset": "Timezone offset of {tz_expected} required",
+    "too_long": "{field_type} should have at most {max_length} item{expected_plural} after validation",
+    "too_short": "{field_type} should have at least {min_length} item{expected_plural} after validation",
+    "union_tag_invalid": (
+        "Input tag found using {discriminator} does not match any of the expected tags: {expected_tags}"
+    ),
+    "url_parsing": "Input should be a valid URL",
+    "url_syntax_violation": "Input violated strict URL syntax rules",
+    "uuid_parsing": "Input should be a valid UUID",
+    "value_error": "Value error",
+}
+#: For custom error types, whose message a validator writes and may quote the value it rejected.
+_GENERIC_MESSAGE = "Input is not valid"
+_KEY_MARKER = "<key>"
+
+
+def _safe_message(kind: str, context: Any) -> str:
+    """pydantic's message for an error *kind*, rebuilt from schema-derived context only.
+
+    Custom error types and messages that would need model-produced context get a generic message:
+    a validator's own text may quote the value it rejected.
+    """
+    safe = {k: v for k, v in (context or {}).items() if k in _SCHEMA_CONTEXT}
+    template = _SAFE_TEMPLATES.get(kind)
+    if template is not None:
+        count = safe.get("min_length", safe.get("max_length"))
+        try:
+            return template.format(**safe, expected_plural="" if count == 1 else "s")
+        except (KeyError, IndexError, ValueError):
+            return _GENERIC_MESSAGE
+    from pydantic_core import PydanticKnownError
+
+    try:
+        known = PydanticKnownError(kind, safe or None)  # type: ignore[arg-type]
+        fields = set(_re(r"\{(\w+)\}").findall(known.message_template)) - {"expected_plural"}
+        if fields <= _SCHEMA_CONTEXT:
+            return str(known.message())
+    except (KeyError, TypeError, ValueError):  # a custom type, or context the schema cannot give
+        pass
+    return _GENERIC_MESSAGE
+
+
+def _add_names(value: Any, names: set[str]) -> None:
+    """Add the strings of an alias (a str, an alias path, or a list of alias paths) to *names*."""
+    if isinstance(value, str):
+        names.add(value)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _add_names(item, names)
+
+
+def _collect_schema_names(schema: Any) -> frozenset[str]:
+    """Every field name, alias and union tag a pydantic core schema declares."""
+    names: set[str] = set()
+    stack = [schema]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (list, tuple)):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        kind = node.get("type")
+        fields = node.get("fields")
+        if isinstance(fields, dict):  # model-fields, typed-dict
+            names.update(k for k in fields if isinstance(k, str))
+        elif isinstance(fields, list):  # dataclass-args
+            names.update(f["name"] for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str))
+        choices = node.get("choices")
+        if kind == "tagged-union" and isinstance(choices, dict):
+            for tag in choices:
+                names.add(str(tag))
+                names.add(str(getattr(tag, "value", tag)))
+        for alias_key in ("validation_alias", "alias"):
+            _add_names(node.get(alias_key), names)
+        stack.extend(node.values())
+    return frozenset(names)
+
+
+def _schema_names(owner: Any) -> frozenset[str]:
+    """The names declared by a model class's or a ``TypeAdapter``'s core schema."""
+    if isinstance(owner, type):
+        return _collect_schema_names(getattr(owner, "__pydantic_core_schema__", None))
+    return _collect_schema_names(getattr(owner, "core_schema", None))
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_names(model: Any) -> frozenset[str]:
+    return _schema_names(_validator(model)[2])
+
+
+def _declared_names(model: Any, owner: Any) -> frozenset[str]:
+    try:
+        return _cached_names(model)
+    except TypeError:  # unhashable type expression
+        return _schema_names(owner)
+
+
+def _json_keys(text: str) -> frozenset[str] | None:
+    """Every object key in the JSON *text*, or ``None`` when the standard library cannot read it."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    keys: set[str] = set()
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            keys.update(node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return frozenset(keys)
+
+
+def _clean_errors(
+    exc: Any, declared: frozenset[str] = frozenset(), source: str | None = None
+) -> list[dict[str, Any]]:
+    """pydantic's errors with ``loc``, ``msg`` and ``type`` only, and nothing the model wrote.
+
+    Messages are rebuilt from schema-derived context (:func:`_safe_message`). A location part that is
+    a key of the model's JSON but no field name, alias or tag of the schema (a key of a
+    ``dict[str, X]``, an extra key a model forbids) becomes ``"<key>"``.
+    """
+    keys = _json_keys(source) if source is not None else None
+    cleaned = []
+    for e in exc.errors(include_input=False, include_url=False, include_context=True):
+        kind = str(e.get("type", ""))
+        loc = tuple(
+            part
+            if not isinstance(part, str) or part in declared or (keys is not None and part not in keys)
+            else _KEY_MARKER
+            for part in e.get("loc", ())
+        )
+        cleaned.append({"loc": loc, "msg": _safe_message(kind, e.get("ctx")), "type": kind})
+    return cleaned
 
 
 def format_errors(errors: Sequence[dict[str, Any]]) -> str:
@@ -547,14 +715,17 @@ def parse_model(model: Any, text: str) -> Any:
     """
     from pydantic import ValidationError
 
-    validate, prefer = _validator(model)
+    validate, prefer, owner = _validator(model)
     name = _type_name(model)
     raw = extract_json(text, prefer=prefer)  # type: ignore[arg-type]
     try:
         return validate(raw)
     except ValidationError as exc:
-        errors = _clean_errors(exc)
-        if any(e["type"] != "json_invalid" for e in errors):
+        if any(
+            e["type"] != "json_invalid"
+            for e in exc.errors(include_input=False, include_url=False, include_context=False)
+        ):
+            errors = _clean_errors(exc, _declared_names(model, owner), raw)
             raise _validation_error(name, errors) from None
     except (UnicodeError, RecursionError, ValueError):
         pass
@@ -566,7 +737,7 @@ def parse_model(model: Any, text: str) -> Any:
     try:
         return validate(repaired)
     except ValidationError as exc:
-        raise _validation_error(name, _clean_errors(exc)) from None
+        raise _validation_error(name, _clean_errors(exc, _declared_names(model, owner), repaired)) from None
     except (UnicodeError, RecursionError, ValueError):
         raise StructuredOutputError(
             f"output is not valid JSON for {name}", reason="invalid_json", model=name
