@@ -200,6 +200,9 @@ def run_stage(
             errors = []
     if not stage.checks:
         return _ALLOW, text, (), errors
+    if stage.observe and ctx is not None:
+        # Placeholder-shaped text already in the conversation is never issued as a placeholder.
+        ctx.vault.observe(text)
     action, hits, check_errors = run_checks(stage, text, precomputed)
     errors.extend(check_errors)
     if not hits:
@@ -220,7 +223,11 @@ def run_stage(
         edits = [(f.start, f.end, c, f) for c, f in hits if c.action is _REDACT]
         if edits:
             # Pseudonyms need a vault; without a call or session, one per text keeps values apart.
-            text = apply_edits(text, edits, _call_state() if ctx is None else ctx)
+            state = ctx
+            if state is None:
+                state = _call_state()
+                state.vault.observe(text)
+            text = apply_edits(text, edits, state)
     return action, text, findings, errors
 
 

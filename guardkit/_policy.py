@@ -70,8 +70,18 @@ class _Clean:
 class Stage:
     """The compiled checks of one direction (input, tool content or output)."""
 
-    __slots__ = ("async_checks", "checks", "cleaners", "empty", "items", "name", "stream_window",
-                 "streamable")
+    __slots__ = (
+        "async_checks",
+        "checks",
+        "cleaners",
+        "empty",
+        "items",
+        "name",
+        "observe",
+        "pseudonymizes",
+        "stream_window",
+        "streamable",
+    )
 
     def __init__(
         self,
@@ -98,6 +108,10 @@ class Stage:
         self.checks = tuple(checks)
         self.cleaners = tuple(cleaners)
         self.async_checks = any(c.acheck is not None for c in checks)
+        self.pseudonymizes = any(c.rewrite is PSEUDONYMIZE for c in checks)
+        # Whether texts of this stage are shown to the call's vault (set by the policy): when any
+        # stage pseudonymizes, placeholder-shaped text anywhere in the call must not be issued.
+        self.observe = self.pseudonymizes
         self.empty = not checks and not cleaners
         self.streamable = all(c.streamable for c in cleaners)
         windows = [c.window if c.window is not None else stream_window for c in checks]
@@ -166,9 +180,7 @@ def _as_items(name: str, items: Iterable[object] | None) -> tuple[Validator | Sa
                 "guardkit.validator() or guardkit.sanitizer())"
             )
         if not isinstance(item, (Validator, Sanitizer)):
-            raise ConfigError(
-                f"Policy({name}=...): {item!r} has neither check(text) nor clean(text)"
-            )
+            raise ConfigError(f"Policy({name}=...): {item!r} has neither check(text) nor clean(text)")
         out.append(item)
     return tuple(out)
 
@@ -263,6 +275,9 @@ class Policy:
         set_(self, "_input", Stage("input", input_items, overrides, fail_open_set, stream_window))
         set_(self, "_output", Stage("output", output_items, overrides, fail_open_set, stream_window))
         set_(self, "_tool", Stage("tool", tool_items, overrides, fail_open_set, stream_window))
+        if self._input.pseudonymizes or self._output.pseudonymizes or self._tool.pseudonymizes:
+            for stage in (self._input, self._output, self._tool):
+                stage.observe = True
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Policy is immutable; use policy.replace(...)")

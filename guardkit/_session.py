@@ -26,12 +26,78 @@ __all__ = ["CallState", "Session", "Vault", "current_session", "guarded"]
 _PLACEHOLDER: Final = re.compile(r"<([A-Z][A-Z0-9_]{0,39})_([1-9][0-9]{0,8})>")
 #: The longest placeholder the vault writes, so streams know how much to hold back.
 MAX_PLACEHOLDER: Final = 1 + 40 + 1 + 9 + 1
+_MAX_NUMBER: Final = 999_999_999
 _KIND_OK: Final = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
 _VAULT_FORMAT: Final = "guardkit.vault.v1"
+#: Characters that NFKC turns into "<" (full-width and small forms).
+_WIDE_LESS_THAN: Final = ("\uff1c", "\ufe64")
 
-_current: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
-    "guardkit_session", default=None
-)
+
+def _placeholder_kind(kind: str) -> str:
+    """The ``KIND`` part of the placeholders the vault writes for *kind*.
+
+    A kind that is already upper-case ASCII letters, digits and underscores (at most 40, starting with a
+    letter) is used as it is; any other is upper-cased, other characters become ``_``, it is cut to 40
+    characters and prefixed with ``V`` when it does not start with a letter (``"account-id"`` gives
+    ``ACCOUNT_ID``, ``""`` gives ``VALUE``).
+    """
+    if _KIND_OK.fullmatch(kind):
+        return kind
+    label = re.sub(r"[^A-Z0-9_]", "_", kind.upper())[:40] or "VALUE"
+    if not ("A" <= label[0] <= "Z"):
+        label = "V" + label[:39]
+    return label
+
+
+def _folded_forms(text: str) -> list[str]:
+    """*text*, and for non-ASCII text the forms a Unicode sanitizer may turn it into (invisible
+    characters dropped, NFKC), so placeholder-shaped text hidden that way is seen too."""
+    if text.isascii():
+        return [text]
+    import unicodedata
+
+    from guardkit._canon import invisible_runs
+
+    forms = [text]
+    runs = invisible_runs(text)
+    if runs:
+        parts: list[str] = []
+        pos = 0
+        for start, end, _kind in runs:
+            parts.append(text[pos:start])
+            pos = end
+        parts.append(text[pos:])
+        forms.append("".join(parts))
+    forms.extend(unicodedata.normalize("NFKC", form) for form in list(forms))
+    return forms
+
+
+def _texts(value: Any) -> list[str]:
+    """Every str in a str or a message list (dicts, lists, SDK message objects)."""
+    found: list[str] = []
+    stack = [value]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            found.append(node)
+        elif id(node) in seen:
+            continue
+        elif isinstance(node, Mapping):
+            seen.add(id(node))
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)):
+            seen.add(id(node))
+            stack.extend(node)
+        else:
+            dump = getattr(node, "model_dump", None)
+            if callable(dump):
+                seen.add(id(node))
+                stack.append(dump(exclude_unset=True))
+    return found
+
+
+_current: contextvars.ContextVar[Session | None] = contextvars.ContextVar("guardkit_session", default=None)
 
 
 def current_session() -> Session | None:
@@ -43,48 +109,106 @@ class Vault:
     """Numbered placeholders for pseudonymized values, and their originals.
 
     The same value of the same kind always gets the same placeholder within a vault, so a model sees
-    a consistent conversation. The repr never shows values.
+    a consistent conversation. A placeholder is never one that already occurred in text the vault was
+    shown (see :meth:`observe`), so restoring cannot turn such text into a value. The repr never
+    shows values.
 
     .. versionadded:: 0.1
     """
 
-    __slots__ = ("_by_token", "_by_value", "_counters", "_lock")
+    __slots__ = ("_by_token", "_by_value", "_counters", "_lock", "_seen")
 
     def __init__(self) -> None:
         self._lock = allocate_lock()
         self._by_value: dict[tuple[str, str], str] = {}
         self._by_token: dict[str, str] = {}
         self._counters: dict[str, int] = {}
+        # Placeholder-shaped text seen in the conversation that this vault did not issue.
+        self._seen: set[str] = set()
 
     def placeholder(self, kind: str, value: str) -> str:
-        """Return the placeholder for *value* of *kind*, allocating ``<KIND_n>`` on first sight."""
+        """Return the placeholder for *value* of *kind*, allocating ``<KIND_n>`` on first sight.
+
+        Numbers whose placeholder occurred in text the vault was shown are skipped.
+
+        Raises:
+            TypeError: *kind* or *value* is not a str.
+            VaultError: Every number of the kind is taken.
+        """
+        if not isinstance(kind, str) or not isinstance(value, str):
+            raise TypeError("a vault maps str values of a str kind")
         key = (kind, value)
         token = self._by_value.get(key)
         if token is not None:
             return token
-        if not _KIND_OK.fullmatch(kind):
-            kind = re.sub(r"[^A-Z0-9_]", "_", kind.upper())[:40] or "VALUE"
-            if not kind[0].isalpha():
-                kind = "V" + kind[:39]
+        label = _placeholder_kind(kind)
         with self._lock:
             token = self._by_value.get(key)
             if token is None:
-                number = self._counters.get(kind, 0) + 1
-                self._counters[kind] = number
-                token = f"<{kind}_{number}>"
+                number = self._counters.get(label, 0)
+                while True:
+                    number += 1
+                    if number > _MAX_NUMBER:
+                        raise VaultError(f"the vault has no placeholder left for kind {label}")
+                    token = f"<{label}_{number}>"
+                    if token not in self._seen:
+                        break
+                self._counters[label] = number
                 self._by_value[key] = token
                 self._by_token[token] = value
         return token
 
+    def observe(self, text: str) -> None:
+        """Note the placeholder-shaped text (``<KIND_n>``) in *text* so this vault never issues it.
+
+        A session's ``input``, ``output``, ``check_input`` and ``check_output`` (and their async twins)
+        call this on everything they are given, and :meth:`restore` notes what it leaves alone; call it
+        yourself for other text the model sees (a prompt template, a document you add unchecked).
+        Also looks at *text* with invisible characters dropped and NFKC-normalized, the forms a
+        sanitizer may produce.
+
+        Raises:
+            TypeError: *text* is not a str.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"observe() takes a str, not {type(text).__name__}")
+        if "<" not in text and (text.isascii() or not any(c in text for c in _WIDE_LESS_THAN)):
+            return
+        issued = self._by_token
+        found = {
+            m.group(0)
+            for form in _folded_forms(text)
+            for m in _PLACEHOLDER.finditer(form)
+            if m.group(0) not in issued
+        }
+        if found:
+            with self._lock:
+                self._seen.update(found)
+
     def restore(self, text: str) -> str:
         """Replace every placeholder this vault issued with its original value.
 
-        Placeholders it did not issue are left as they are.
+        Placeholders it did not issue are left as they are, and noted (see :meth:`observe`) so that
+        they are never issued later: a model that wrote one meant the text, not a value.
         """
-        if "<" not in text or not self._by_token:
+        if "<" not in text:
             return text
         lookup = self._by_token
-        return _PLACEHOLDER.sub(lambda m: lookup.get(m.group(0), m.group(0)), text)
+        unknown: list[str] = []
+
+        def swap(m: re.Match[str]) -> str:
+            token = m.group(0)
+            value = lookup.get(token)
+            if value is None:
+                unknown.append(token)
+                return token
+            return value
+
+        restored = _PLACEHOLDER.sub(swap, text)
+        if unknown:
+            with self._lock:
+                self._seen.update(t for t in unknown if t not in lookup)
+        return restored
 
     def original(self, placeholder: str) -> str | None:
         """Return the value behind *placeholder*, or ``None``."""
@@ -101,6 +225,9 @@ class Vault:
     def export(self, *, key: bytes, key_id: str) -> bytes:
         """Return the vault encrypted with AES-GCM under *key* (needs ``guardkit[crypto]``).
 
+        The blob holds the entries and the placeholder-shaped text the vault has seen, so a loaded vault
+        keeps avoiding it.
+
         Args:
             key: A 32-byte key the application supplies (see :func:`guardkit.key_from_env`).
             key_id: A name for the key, stored in the blob so keys can rotate.
@@ -111,15 +238,16 @@ class Vault:
 
         with self._lock:
             entries = [[kind, value, token] for (kind, value), token in self._by_value.items()]
+            seen = sorted(self._seen)
         payload = json.dumps(
-            {"format": _VAULT_FORMAT, "entries": entries}, ensure_ascii=False, separators=(",", ":")
+            {"format": _VAULT_FORMAT, "entries": entries, "seen": seen},
+            ensure_ascii=False,
+            separators=(",", ":"),
         ).encode("utf-8")
         return bytes(encrypt_blob(payload, key, key_id))
 
     @classmethod
-    def load(
-        cls, blob: bytes, *, keys: Mapping[str, bytes] | Callable[[str], bytes]
-    ) -> Vault:
+    def load(cls, blob: bytes, *, keys: Mapping[str, bytes] | Callable[[str], bytes]) -> Vault:
         """Decrypt a blob written by :meth:`export`.
 
         Args:
@@ -138,17 +266,32 @@ class Vault:
             data = json.loads(payload.decode("utf-8"))
             if not isinstance(data, dict) or data.get("format") != _VAULT_FORMAT:
                 raise VaultError("not a guardkit vault (unknown format)")
+            entries = data["entries"]
+            seen = data.get("seen", [])
+            if not isinstance(entries, list) or not isinstance(seen, list):
+                raise VaultError("vault payload has the wrong shape")
             vault = cls()
-            for kind, value, token in data["entries"]:
+            for entry in entries:
+                if not (isinstance(entry, list) and len(entry) == 3):
+                    raise VaultError("vault entry has the wrong shape")
+                kind, value, token = entry
                 if not (isinstance(kind, str) and isinstance(value, str) and isinstance(token, str)):
                     raise VaultError("vault entry has the wrong shape")
                 match = _PLACEHOLDER.fullmatch(token)
-                if match is None or match.group(1) != kind:
+                label = _placeholder_kind(kind)
+                if match is None or match.group(1) != label:
                     raise VaultError("vault entry has an invalid placeholder")
+                if token in vault._by_token or (kind, value) in vault._by_value:
+                    raise VaultError("vault entry is a duplicate")
                 vault._by_value[(kind, value)] = token
                 vault._by_token[token] = value
                 number = int(match.group(2))
-                vault._counters[kind] = max(vault._counters.get(kind, 0), number)
+                vault._counters[label] = max(vault._counters.get(label, 0), number)
+            for token in seen:
+                if not (isinstance(token, str) and _PLACEHOLDER.fullmatch(token)):
+                    raise VaultError("vault has an invalid seen placeholder")
+                if token not in vault._by_token:
+                    vault._seen.add(token)
         except VaultError:
             raise
         except (ValueError, KeyError, TypeError) as exc:
@@ -246,10 +389,12 @@ class Session:
 
     def check_input(self, value: Any) -> Verdict:
         """Return the input verdict without raising (pseudonyms go into this session's vault)."""
+        self._observe(value)
         return check_value(self.policy, "input", value, self)
 
     def check_output(self, value: Any) -> Verdict:
         """Return the output verdict without raising."""
+        self._observe(value)
         return check_value(self.policy, "output", value, self)
 
     def input(self, value: Any) -> Any:
@@ -258,6 +403,7 @@ class Session:
         Raises:
             InputBlocked: The policy blocks the input.
         """
+        self._observe(value)
         return self._input_result(value, check_value(self.policy, "input", value, self))
 
     def output(self, value: str) -> str:
@@ -266,14 +412,17 @@ class Session:
         Raises:
             OutputBlocked: The policy blocks the output.
         """
+        self._observe(value)
         return self._output_result(value, check_value(self.policy, "output", value, self))
 
     async def ainput(self, value: Any) -> Any:
         """Async twin of :meth:`input`."""
+        self._observe(value)
         return self._input_result(value, await acheck_value(self.policy, "input", value, self))
 
     async def aoutput(self, value: str) -> str:
         """Async twin of :meth:`output`."""
+        self._observe(value)
         return self._output_result(value, await acheck_value(self.policy, "output", value, self))
 
     def stream(self) -> OutputStream:
@@ -282,6 +431,14 @@ class Session:
         from guardkit._stream import OutputStream
 
         return OutputStream(self.policy, self)
+
+    def _observe(self, value: Any) -> None:
+        """Show the vault every text of *value*, so no placeholder it issues is already in them."""
+        if isinstance(value, str):
+            self.vault.observe(value)
+        elif isinstance(value, (list, tuple)):
+            for text in _texts(value):
+                self.vault.observe(text)
 
     def _input_result(self, value: Any, verdict: Verdict) -> Any:
         if self.policy.monitor:
