@@ -17,8 +17,15 @@ _ACTIONS: Final = frozenset({"block", "redact", "warn", "allow", "pseudonymize"}
 
 
 def _check_action(action: object, owner: str) -> object:
-    if isinstance(action, str) and action.lower() not in _ACTIONS | {"mask", "hash"}:
-        raise ConfigError(f"{owner}: unknown action {action!r}")
+    """An action name, or a redactor: an object with ``replace(kind, value)``."""
+    if isinstance(action, str):
+        if action.lower() not in _ACTIONS | {"mask", "hash"}:
+            raise ConfigError(f"{owner}: unknown action {action!r}")
+    elif not callable(getattr(action, "replace", None)):
+        raise ConfigError(
+            f"{owner}: action must be an action name or a redactor with replace(kind, value), "
+            f"got {type(action).__name__}"
+        )
     return action
 
 

@@ -14,6 +14,7 @@ from typing import Final
 
 from guardkit._errors import ConfigError
 from guardkit._types import Finding
+from guardkit.validators._basic import _check_action, _check_name
 
 __all__ = ["InvisibleChars"]
 
@@ -56,14 +57,16 @@ class InvisibleChars:
         action: str = "redact",
         name: str = "invisible_chars",
     ) -> None:
+        if isinstance(kinds, str):
+            raise ConfigError(f"InvisibleChars: kinds must be a list of kinds, such as [{kinds!r}]")
         chosen = frozenset(KINDS) if kinds is None else frozenset(kinds)
         unknown = sorted(chosen - set(KINDS))
         if unknown:
             raise ConfigError(
                 f"InvisibleChars: unknown kinds {', '.join(unknown)}; choose from {', '.join(KINDS)}"
             )
-        if not isinstance(name, str) or not name:
-            raise ConfigError("InvisibleChars: name must be a non-empty str")
+        _check_name(name, "InvisibleChars")
+        _check_action(action, "InvisibleChars")
         # The canonical view's module compiles its tables on import: load it here, not with guardkit.
         from guardkit._canon import invisible_runs
 
@@ -75,6 +78,8 @@ class InvisibleChars:
 
     def check(self, text: str, /) -> Sequence[Finding]:
         """Flag each run of adjacent invisible characters of one kind."""
+        if not isinstance(text, str):
+            raise TypeError(f"{type(self).__name__}.check() takes a str, got {type(text).__name__}")
         if text.isascii():
             return ()
         found = [

@@ -20,6 +20,7 @@ _CALLS: list[tuple[str, Callable[[Any], Any]]] = [
     ("SpecialTokens.check", gk.SpecialTokens().check),
     ("NeutralizeSpecialTokens.clean", gk.NeutralizeSpecialTokens().clean),
     ("NormalizeUnicode.clean", gk.NormalizeUnicode().clean),
+    ("InvisibleChars.check", gk.InvisibleChars().check),
     ("PII.check", gk.PII().check),
     ("Secrets.check", gk.Secrets().check),
     ("MaxChars.check", gk.MaxChars(10).check),
@@ -71,3 +72,28 @@ def test_normalize_unicode_refuses_a_name_that_is_not_text(name: Any) -> None:
     """The rule name events report must be a non-empty str, as for every other check."""
     with pytest.raises(gk.ConfigError, match="name"):
         gk.NormalizeUnicode(name=name)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"action": "nonsense"}, "unknown action"),
+        ({"action": None}, "redactor"),
+        ({"action": 3}, "redactor"),
+        ({"kinds": "tag"}, "list of kinds"),
+        ({"kinds": ["tags"]}, "unknown kinds"),
+        ({"name": ""}, "name"),
+    ],
+)
+def test_invisible_chars_refuses_bad_arguments(kwargs: dict[str, Any], match: str) -> None:
+    """Bad actions, a bare string of kinds and empty names fail at construction."""
+    with pytest.raises(gk.ConfigError, match=match):
+        gk.InvisibleChars(**kwargs)
+
+
+def test_checks_accept_a_redactor_as_action() -> None:
+    """An object with replace(kind, value) is a valid action; anything else that is not a name is not."""
+    assert isinstance(gk.InvisibleChars(action=gk.Mask()).action, gk.Mask)
+    assert isinstance(gk.MaxChars(10, action=gk.Hash(key=b"k" * 32)).action, gk.Hash)
+    with pytest.raises(gk.ConfigError, match="redactor"):
+        gk.DenyPatterns(r"x", action=object())  # type: ignore[arg-type]
