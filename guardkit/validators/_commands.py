@@ -8,6 +8,7 @@ target), not for words: prose that mentions "drop", "delete" or "reboot" does no
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
@@ -22,6 +23,7 @@ __all__ = ["ShellCommands", "SqlStatements"]
 def _re(pattern: str) -> re.Pattern[str]:
     """Compile *pattern* on first use: importing the module compiles nothing."""
     return re.compile(pattern)
+
 
 #: Decides whether a match counts; may instead return the offset where the finding starts.
 _Predicate = Callable[[re.Match[str], str], "bool | int"]
@@ -72,19 +74,137 @@ class _Near:
             found.append((m.start(), targets[i][1]))
         return found
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _line_before(text: str, start: int, window: int = 300) -> str:
+    """The text of *start*'s line before it, at most *window* characters."""
+    low = max(0, start - window)
+    return text[max(low, text.rfind("\n", low, start) + 1) : start]
+
+
 # --------------------------------------------------------------------------------------------
 # Shell
 # --------------------------------------------------------------------------------------------
 
-_SYSTEM_DIRS = frozenset(
-    (
-        "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/opt",
-        "/proc", "/root", "/sbin", "/srv", "/sys", "/usr", "/var", "/users", "/system",
-        "/library", "/applications", "~", "$home", "${home}", "/*", "~/*", "$home/*", "${home}/*",
-        "c:", "c:\\",
-    )
+_SYSTEM_DIRS = _words(
+    "/ /bin /boot /dev /etc /home /lib /lib32 /lib64 /opt /proc /root /sbin /srv /sys /usr /var"
+    " /users /system /library /applications ~ $home ${home} /* ~/* $home/* ${home}/* c: c:\\"
 )
 _SPLIT_ARGS = r"[ \t]+"
+
+# How the shell reads the text before any rule runs. Each step keeps every character at its
+# offset (what it removes becomes spaces), so findings point into the original text.
+
+#: A backslash before a newline continues the command on the next line (``C:\`` is a path).
+_CONTINUATION = r"(?<![:\\])\\\n"
+#: A word with quotes or backslashes in it, which the shell removes: ``"rm"``, ``r''m``, ``\rm``.
+_QUOTED_WORD = (
+    r"(?<![\w./'\"\\-])[\w./-]*+(?:(?:'[\w./-]*+'|\"[\w./-]*+\"|\\[\w./-])[\w./-]*+)++"
+    r"(?![\w./'\"\\-])"
+)
+_UNQUOTE = str.maketrans("", "", "'\"\\")
+#: Only command names are unquoted: a quoted argument (``shutdown -r now "bye"``) keeps its quotes.
+_COMMAND_WORDS = _words(
+    "rm find chmod chown chgrp dd mkfs mke2fs mkswap wipefs shred sgdisk blkdiscard sh bash zsh ksh"
+    " dash fish csh tcsh python python2 python3 perl ruby node php curl wget fetch git nc ncat netcat"
+    " socat telnet mkfifo eval source exec sudo doas env printenv history shutdown poweroff halt"
+    " reboot init telinit systemctl kill crontab mv scp rsync sftp powershell pwsh iex iwr irm"
+)
+#: A line that starts with ``|`` (a Markdown table row, or PowerShell continuing a pipeline),
+#: and a line that ends with ``|`` (the shell continues the pipeline on the next line).
+_PIPE_STARTS_LINE = r"\n[ \t]*\|"
+_PIPE_ENDS_LINE = r"\|[ \t]*\n"
+_PIPE_STARTS_TEXT = r"[ \t]*\|"
+_PIPE_LINE = r"\n[ \t]*\|[^\n]*"
+#: The delimiter row under a table's header: | --- | :-: |
+_TABLE_DELIMITER = r"[ \t]*+\|[ \t]*+:?-++:?[ \t]*+(?:\|[ \t]*+:?-++:?[ \t]*+)*+\|?[ \t]*+"
+
+
+def _unquote_command(m: re.Match[str]) -> str:
+    word = m.group()
+    bare = word.translate(_UNQUOTE)
+    name = bare.rsplit("/", 1)[-1].lower()
+    if name not in _COMMAND_WORDS and name.split(".", 1)[0] not in _COMMAND_WORDS:
+        return word
+    return bare + " " * (len(word) - len(bare))
+
+
+def _table_row(m: re.Match[str]) -> str:
+    """A line that starts and ends with ``|`` split into cells; a row with an escaped pipe, or
+    a line that only starts with ``|``, is left to :func:`_read_open_rows`."""
+    line = m.group()
+    end = line.rstrip(" \t")
+    if end[-1] != "|" or "\\|" in line or len(end.lstrip("\n \t")) < 2:
+        return line
+    return line.replace("|", "\n")
+
+
+def _read_pipes(text: str) -> str:
+    """Split Markdown table rows into cells (``|`` separates them, ``\\|`` is a literal pipe), and
+    join a line that ends with ``|``, or a line that starts with it, to the line it continues."""
+    rows = _re(_PIPE_LINE).sub(_table_row, "\n" + text)[1:]  # every row that ends with |
+    if _re(_PIPE_LINE).search("\n" + rows) is not None:
+        return _read_open_rows(text)  # rows without a closing pipe, or pipelines that start with one
+    return _re(_PIPE_ENDS_LINE).sub(lambda m: m.group()[:-1] + " ", rows)
+
+
+def _read_open_rows(text: str) -> str:
+    """:func:`_read_pipes` line by line, for the texts where a line starts with ``|`` but does not
+    end with one: a table row without its closing pipe, or a pipeline continued on a new line."""
+    edits: dict[int, tuple[int, str]] = {}  # start -> (end, replacement)
+    rows = [0] if _re(_PIPE_STARTS_TEXT).match(text) else []
+    rows += [m.start() + 1 for m in _re(_PIPE_STARTS_LINE).finditer(text)]
+    for m in _re(_PIPE_ENDS_LINE).finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if text[line_start : m.start()].lstrip(" \t")[:1] != "|":  # not a table row
+            edits[m.end() - 1] = (m.end(), " ")  # curl ... |  +  line break  +  bash
+    # a block: consecutive lines that start with |; a table's block holds its delimiter row
+    lines: list[tuple[int, int]] = []
+    blocks: list[int] = []
+    delimited: set[int] = set()
+    for start in rows:
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        block = blocks[-1] if lines and lines[-1][1] + 1 == start else len(lines)
+        lines.append((start, end))
+        blocks.append(block)
+        if _re(_TABLE_DELIMITER).fullmatch(text, start, end):
+            delimited.add(block)
+    for (start, end), block in zip(lines, blocks, strict=True):
+        line = text[start:end]
+        stripped = line.strip()
+        closed = len(stripped) > 1 and stripped[-1] == "|"
+        if closed or (block in delimited and stripped.count("|") > 1):
+            # a table row, with or without its closing pipe; it has no line break of its own
+            edits[start] = (end, line.replace("|", "\n").replace("\\\n", " |"))
+        elif start:
+            edits[start - 1] = (start, " ")  # a pipeline continued on a line of its own
+    if not edits:
+        return text
+    out, position = [], 0
+    for start in sorted(edits):
+        end, replacement = edits[start]
+        out.append(text[position:start])
+        out.append(replacement)
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _shell_view(text: str) -> str:
+    """*text* as the shell reads it, every character at its offset."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n ")  # the line break moves one place, the offsets stay
+    if "\\" in text:
+        text = _re(_CONTINUATION).sub(lambda m: " " * len(m.group()), text)
+    if "'" in text or '"' in text or "\\" in text:
+        text = _re(_QUOTED_WORD).sub(_unquote_command, text)
+    if "|" in text:
+        text = _read_pipes(text)
+    return text
 
 
 def _tokens(args: str) -> list[str]:
@@ -112,16 +232,15 @@ def _rm_root(m: re.Match[str], text: str) -> bool:
     tokens = _tokens(m.group("args"))
     if "--no-preserve-root" in tokens:
         return True
-    return _recursive(tokens) and any(
-        _is_system_target(t) for t in tokens if not t.startswith("-")
-    )
+    return _recursive(tokens) and any(_is_system_target(t) for t in tokens if not t.startswith("-"))
 
 
 def _chmod_root(m: re.Match[str], text: str) -> bool:
     tokens = _tokens(m.group("args"))
-    return _recursive(tokens) and any(
-        _is_system_target(t) for t in tokens[1:] if not t.startswith("-")
-    )
+    return _recursive(tokens) and any(_is_system_target(t) for t in tokens[1:] if not t.startswith("-"))
+
+
+_EXEC_RM = r"-exec(?:dir)? (?:sudo )?(?:/usr)?(?:/bin/)?rm\b"
 
 
 def _find_delete(m: re.Match[str], text: str) -> bool:
@@ -129,7 +248,7 @@ def _find_delete(m: re.Match[str], text: str) -> bool:
     if not tokens or not _is_system_target(tokens[0]):
         return False
     joined = " ".join(tokens)
-    return "-delete" in tokens or bool(_re(r"-exec(?:dir)? (?:sudo )?rm\b").search(joined))
+    return "-delete" in tokens or bool(_re(_EXEC_RM).search(joined))
 
 
 _FLAG_TOKEN = r"(?:-{1,2}[\w-]+|/[a-zA-Z]|now|\+\d+|\d{1,2}:\d{2}|0|\"[^\"]*\")"
@@ -142,7 +261,7 @@ def _only_flags(m: re.Match[str], text: str) -> bool:
     return all(_re(_FLAG_TOKEN).fullmatch(t) for t in rest.split())
 
 
-_FORCE_TARGET = r"(?:^|[\s:+])(?:main|master)$"
+_FORCE_TARGET = r"(?:^|[\s:+]|refs/heads/)(?:main|master)$"
 
 
 def _named_like_its_body(m: re.Match[str], text: str) -> bool | int:
@@ -155,26 +274,63 @@ def _named_like_its_body(m: re.Match[str], text: str) -> bool | int:
     return low + len(before) - len(name)
 
 
-_ENV_BEFORE_PIPE = r"\b(?:env|printenv|set|history)[ \t]*\Z"
-
-
-def _env_before_pipe(m: re.Match[str], text: str) -> bool | int:
-    """Where ``env | curl ...`` starts, when the pipe follows ``env``, ``printenv``, ``set`` or
-    ``history``."""
-    found = _re(_ENV_BEFORE_PIPE).search(text, max(0, m.start() - 20), m.start())
-    return False if found is None else found.start()
-
-
 def _force_push_main(m: re.Match[str], text: str) -> bool:
     tokens = _tokens(m.group("args"))
     force = any(
-        t in ("--force", "--force-with-lease", "-f") or t.startswith("--force-with-lease=")
+        t in ("--force", "--force-with-lease", "-f")
+        or t.startswith("--force-with-lease=")
         or (t.startswith("-") and not t.startswith("--") and "f" in t)
         for t in tokens
     )
     plus = any(t.startswith("+") for t in tokens)
     targets_main = any(_re(_FORCE_TARGET).search(t) for t in tokens if not t.startswith("-"))
     return (force or plus) and targets_main
+
+
+_ENV_BEFORE_PIPE = r"\b(?:env|printenv|set|history)[ \t]*\Z"
+_UPLOADER = r"\b(?:curl|wget)\b"
+
+
+def _env_piped(m: re.Match[str], text: str) -> bool | int:
+    """Where ``env | curl ...`` starts, when ``env``, ``printenv``, ``set`` or ``history`` feeds
+    the pipe, directly or through up to four more stages (``env | base64 | curl ...``)."""
+    stages = _line_before(text, m.start(), 1000).split("|")
+    end = m.start()
+    for stage in reversed(stages[-5:]):
+        found = _re(_ENV_BEFORE_PIPE).search(stage)
+        if found is not None:
+            return end - len(stage) + found.start()
+        if not stage or _re(_COMMAND_BREAK).search(stage, 1 if stage[0] == "&" else 0):
+            return False  # "||", or another command: env; ls | curl ...
+        end -= len(stage) + 1
+    return False
+
+
+def _net_tool_argument(m: re.Match[str], text: str) -> bool | int:
+    """Where ``curl ... "$(env)"`` starts, when the substitution is an argument of the tool."""
+    before = _line_before(text, m.start(), 300)
+    tools = list(_re(_UPLOADER).finditer(before))
+    if not tools or _re(_COMMAND_BREAK).search(before, tools[-1].end()):
+        return False
+    return m.start() - len(before) + tools[-1].start()
+
+
+#: ``-EncodedCommand`` and the abbreviations PowerShell accepts (``-e``, ``-ec``, ``-enc`` ...).
+_ENCODED_COMMAND = "encodedcommand"
+_BASE64 = r"[A-Za-z0-9+/]{8,}={0,2}"
+
+
+def _encoded_powershell(m: re.Match[str], text: str) -> bool:
+    """Whether ``powershell``/``pwsh`` gets an encoded command: the flag, then base64."""
+    tokens = m.group("args").split()
+    for flag, value in itertools.pairwise(tokens):
+        name = flag[1:].lower()
+        if flag[:1] not in "-/" or not name or not (name == "ec" or _ENCODED_COMMAND.startswith(name)):
+            continue
+        payload = value.strip("\"'")
+        if len(payload) % 4 == 0 and _re(_BASE64).fullmatch(payload):
+            return True
+    return False
 
 
 _CREDENTIAL = (
@@ -187,6 +343,7 @@ _NET_TOOL = (
     r"|Invoke-RestMethod|irm)\b|/dev/(?:tcp|udp)/"
 )
 _UPLOAD_FLAGS = frozenset(("<", "-T", "--upload-file"))
+_COMMAND_BREAK = r"[;&|]"
 
 
 def _credential_exfil(m: re.Match[str], text: str) -> bool:
@@ -200,9 +357,14 @@ def _credential_exfil(m: re.Match[str], text: str) -> bool:
     before, after = text[line_start:start], text[end:line_end]
     if "|" in after and _re(_NET_TOOL).search(after.split("|", 1)[1]):
         return True  # cat ~/.ssh/id_rsa | curl -d @- https://...
-    tool = _re(_NET_TOOL).search(before)
-    if tool is None:
+    tools = list(_re(_NET_TOOL).finditer(before))
+    if not tools:
         return False
+    arguments = before[tools[-1].end() :]
+    substituted = arguments.rfind("$(") > arguments.rfind(")") or arguments.count("`") % 2 == 1
+    if substituted and not _re(_COMMAND_BREAK).search(arguments):
+        return True  # curl -d "$(cat ~/.ssh/id_rsa)" https://...
+    tool = tools[0]
     words = before[tool.end() :].split()
     token = words[-1] if words and not before[-1:].isspace() else ""
     previous = (words[-2] if token else words[-1]) if len(words) > (1 if token else 0) else ""
@@ -213,8 +375,56 @@ def _credential_exfil(m: re.Match[str], text: str) -> bool:
     return tool.group() in ("scp", "rsync", "sftp") and bool(_re(r"\s\S+:").search(after))
 
 
+_SHELL_HELPERS = (
+    _SPLIT_ARGS,
+    _CONTINUATION,
+    _QUOTED_WORD,
+    _PIPE_STARTS_LINE,
+    _PIPE_ENDS_LINE,
+    _PIPE_STARTS_TEXT,
+    _PIPE_LINE,
+    _TABLE_DELIMITER,
+    _EXEC_RM,
+    _FLAG_TOKEN,
+    _FORCE_TARGET,
+    _BASE64,
+    _NET_TOOL,
+    _COMMAND_BREAK,
+    _ENV_BEFORE_PIPE,
+    _UPLOADER,
+    r"\s\S+:",
+)
+
+# Pieces of the pipe_to_shell pattern.
+_DOWNLOAD = r"\b(?:curl|wget|fetch|iwr|irm|Invoke-WebRequest|Invoke-RestMethod)\b"
+_PIPE = r"\|(?!\|)&?"  # a pipe (also ``|&``), not ``||``
+_BIN = r"(?:(?:/usr(?:/local)?)?/bin/)?"
+_RUNNER = (
+    r"[ \t]*(?:(?:sudo|doas)[ \t]+(?:--?[\w-]+(?:=\S*)?[ \t]+(?:[^\s|;&-]\S*[ \t]+)?){0,6})?"
+    + _BIN
+    + r"(?:env[ \t]+(?:-[\w-]*[ \t]+|\w+=\S*[ \t]+){0,6})?"
+    + _BIN
+)
+_INTERPRETER = (
+    r"(?:(?:ba|z|k|da|fi|c|tc)?sh|python[23]?(?:\.\d+)?|perl|ruby|node|php|iex|Invoke-Expression)\b"
+)
+_SUBSTITUTION = r"[\"']?(?:\$\(|`)[ \t]*(?:curl|wget)\b"  # "$(curl ...)" or `curl ...`
+_PIPE_TO_SHELL = (
+    # a download, up to four more pipeline stages (| tee f | ...), then a shell
+    rf"{_DOWNLOAD}[^\n|]{{0,500}}{_PIPE}(?:[^\n|]{{0,300}}{_PIPE}){{0,4}}?{_RUNNER}{_INTERPRETER}"
+    # bash <(curl ...), bash < <(curl ...), . <(curl ...)
+    r"|(?:\b(?:(?:ba|z|k|da)?sh|source|python[23]?|perl|ruby|node)|(?<![\w.])\.)"
+    r"[ \t]+(?:<[ \t]*)?<\([ \t]*(?:curl|wget)\b"
+    # sh -c "$(curl ...)", eval `curl ...`
+    rf"|\b(?:(?:ba|z|k|da)?sh|python[23]?|perl|ruby|node)[ \t]+-c[ \t]+{_SUBSTITUTION}"
+    rf"|\beval[ \t]+{_SUBSTITUTION}"
+)
+
+
 @functools.cache
 def _shell_rules() -> tuple[_Rule | _Near, ...]:
+    for helper in _SHELL_HELPERS:
+        _re(helper)  # compile what the predicates use now, not on the first check
     rm_args = r"(?P<args>[^\n;&|]{1,300})"
     dev = r"/dev/(?:sd|hd|vd|xvd|nvme|mmcblk|disk|rdisk|md|dm-|mapper|loop)"
     rules: list[_Rule | _Near] = [
@@ -270,18 +480,8 @@ def _shell_rules() -> tuple[_Rule | _Near, ...]:
         ),
         (
             "pipe_to_shell",
-            ("curl", "wget", "fetch", "iwr", "irm", "invoke-", "<(", "$("),
-            re.compile(
-                r"\b(?:curl|wget|fetch|iwr|irm|Invoke-WebRequest|Invoke-RestMethod)\b[^\n|]{0,500}"
-                r"\|[ \t]*(?:sudo[ \t]+(?:-\S+[ \t]+)*)?(?:env[ \t]+)?(?:/usr/(?:local/)?bin/|/bin/)?"
-                r"(?:(?:ba|z|k|da|fi|c|tc)?sh|python[23]?(?:\.\d+)?|perl|ruby|node|php|iex"
-                r"|Invoke-Expression)\b"
-                r"|\b(?:(?:ba|z|k|da)?sh|source|\.)[ \t]+<\([ \t]*(?:curl|wget)\b"
-                r"|\b(?:(?:ba|z|k|da)?sh|python[23]?|perl|ruby|node)[ \t]+-c[ \t]+[\"']?\$\([ \t]*"
-                r"(?:curl|wget)\b"
-                r"|\beval[ \t]+[\"']?\$\([ \t]*(?:curl|wget)\b",
-                re.IGNORECASE,
-            ),
+            ("curl", "wget", "fetch", "iwr", "irm", "invoke-"),
+            re.compile(_PIPE_TO_SHELL, re.IGNORECASE),
             None,
         ),
         _Near(
@@ -296,6 +496,12 @@ def _shell_rules() -> tuple[_Rule | _Near, ...]:
             200,
         ),
         (
+            "encoded_powershell",
+            ("powershell", "pwsh"),
+            re.compile(r"\b(?:powershell|pwsh)(?:\.exe)?\b(?P<args>[^\n;&|]{1,400})", re.IGNORECASE),
+            _encoded_powershell,
+        ),
+        (
             "reverse_shell",
             ("/dev/tcp/", "/dev/udp/"),
             re.compile(r"/dev/(?:tcp|udp)/[^\s/]+/\d+"),
@@ -305,9 +511,14 @@ def _shell_rules() -> tuple[_Rule | _Near, ...]:
             "reverse_shell",
             ("nc", "ncat", "netcat"),
             re.compile(r"\b(?:nc|ncat|netcat)\b"),
-            re.compile(r"[ \t](?:-e|-c|--exec|--sh-exec|--lua-exec)\b"),
+            # the program flag with a program after it: a path, a shell or an interpreter
+            re.compile(
+                r"[ \t](?:-[A-Za-z]{0,4}[ec]|--exec|--sh-exec|--lua-exec)(?:[ \t]+|=)[\"']?"
+                r"(?:/|[\w-]+\.exe\b|(?:ba|z|k|da|tc|c|fi)?sh\b|cmd\b|powershell\b|pwsh\b"
+                r"|python[\d.]*\b|perl\b|ruby\b|php\b|lua\b|node\b)"
+            ),
             200,
-            ";|&",
+            ";|&,",
         ),
         _Near(
             "reverse_shell",
@@ -333,9 +544,10 @@ def _shell_rules() -> tuple[_Rule | _Near, ...]:
         _Near(
             "socket_shell",
             ("socket", "tcpclient", "fsockopen"),
+            # a socket opened in code, not the word "socket"
             re.compile(
-                r"socket\.socket\(|\bSocket\b|TCPSocket|fsockopen|Sockets\.TCPClient|\bsocket\(",
-                re.IGNORECASE,
+                r"socket\.(?:socket|create_connection)\(|\bsocket\(|\buse[ \t]+Socket\b|IO::Socket"
+                r"|TCPSocket|(?i:fsockopen|Sockets\.TCPClient)"
             ),
             re.compile(
                 r"dup2|pty\.spawn|subprocess\.|\bexec\b|\bexec\(|system\(|spawn\(|popen"
@@ -363,21 +575,45 @@ def _shell_rules() -> tuple[_Rule | _Near, ...]:
         ),
         (
             "credential_exfil",
-            ("ssh/", "aws/", "netrc", "credentials", "shadow", "kube/", "docker/", "rc", ".env",
-             "history"),
+            (
+                "ssh/",
+                "aws/",
+                "netrc",
+                "credentials",
+                "shadow",
+                "kube/",
+                "docker/",
+                "rc",
+                ".env",
+                "history",
+            ),
             _re(_CREDENTIAL),
             _credential_exfil,
         ),
         (
             "env_exfil",
             ("|",),
-            re.compile(r"\|[^\n|]{0,200}?\b(?:curl|wget|nc|ncat|netcat|socat|telnet)\b"),
-            _env_before_pipe,
+            # a stage that runs a network tool: | curl ..., | sudo nc ... (not | grep curl)
+            re.compile(
+                r"\|&?[ \t]*(?:(?:sudo|xargs|nohup|timeout[ \t]+\w+)[ \t]+(?:-\S+[ \t]+){0,4})?"
+                r"(?:curl|wget|nc|ncat|netcat|socat|telnet)\b"
+            ),
+            _env_piped,
+        ),
+        (
+            "env_exfil",
+            ("$(", "`"),
+            re.compile(r"(?:\$\(|`)[ \t]*(?:env|printenv|set)[ \t]*[)`]"),
+            _net_tool_argument,
         ),
         (
             "force_push_main",
             ("push",),
-            re.compile(r"\bgit[ \t]+push\b(?P<args>[^\n;&|]{0,200})"),
+            re.compile(
+                # git's own options may come before the subcommand: git -C repo push ...
+                r"\bgit(?:[ \t]+(?:-[Cc][ \t]+\S+|--(?:git-dir|work-tree|namespace)(?:=|[ \t]+)\S+"
+                r"|-{1,2}[A-Za-z][\w-]*(?:=\S*)?)){0,6}[ \t]+push\b(?P<args>[^\n;&|]{0,200})"
+            ),
             _force_push_main,
         ),
         (
@@ -397,10 +633,7 @@ def _shell_rules() -> tuple[_Rule | _Near, ...]:
         (
             "wipe_misc",
             ("crontab", "mv"),
-            re.compile(
-                r"\bcrontab[ \t]+-r\b"
-                r"|\bmv[ \t]+(?:-\S+[ \t]+)*(?:/|~|\$HOME)[ \t]+/dev/null\b"
-            ),
+            re.compile(r"\bcrontab[ \t]+-r\b|\bmv[ \t]+(?:-\S+[ \t]+)*(?:/|~|\$HOME)[ \t]+/dev/null\b"),
             None,
         ),
     ]
@@ -411,19 +644,77 @@ def _shell_rules() -> tuple[_Rule | _Near, ...]:
 # SQL
 # --------------------------------------------------------------------------------------------
 
+#: Space between keywords, where SQL also takes comments: ``DROP/**/TABLE``.
+_GAP = r"(?:\s|/\*[^*]{0,80}\*/)+"
 _NAME = r"(?:[A-Za-z_][\w$]*|\"[^\"\n]{1,128}\"|`[^`\n]{1,128}`|\[[^\]\n]{1,128}\])"
 _IDENT = rf"(?P<ident>{_NAME}(?:\.(?:{_NAME}|\*)){{0,3}})"
-_PROSE_WORDS = frozenset(
-    (
-        "the", "a", "an", "your", "my", "this", "that", "these", "those", "it", "them", "there",
-        "here", "any", "all", "each", "every", "some", "our", "their", "his", "her", "its",
-        "one", "old", "unused", "and", "or", "to", "from", "in", "on", "of", "for", "with",
-        "support", "me", "us", "you", "him", "whatever", "everything", "anything", "something",
-    )
+#: One privilege of GRANT/REVOKE: a word, or one of the privileges written in two or three words
+#: (``ALL PRIVILEGES``, ``LOCK TABLES``, ``CREATE ANY TABLE``), with optional columns.
+_PRIVILEGE = (
+    r"[A-Za-z_]\w*(?:\s*\([^)\n]{0,200}\))?(?:" + _GAP + r"(?:ANY" + _GAP + r")?"
+    r"(?:TABLES?|VIEW|ROUTINE|USER|ROLE|SESSION|SLAVE|CLIENT|TABLESPACE|SEQUENCE|PROCEDURE|TYPE"
+    r"|SYNONYM|DATABASE|INDEX|TRIGGER|PRIVILEGES|LINK|DIRECTORY|OPTION)\b)?"
 )
+_PROSE_WORDS = _words(
+    "the a an your my this that these those it them there here any all each every some our their"
+    " his her its one old unused and or to from in on of for with support me us you him whatever"
+    " everything anything something is are was were be been will can should would must may might"
+    " not statement statements syntax clause keyword"
+)
+#: Words after which a statement may start inside SQL code: ``BEGIN delete from t; END``.
+_SQL_LEAD_WORDS = _words("begin then else do instead explain as go immediate")
+#: Words that start a statement: after ``;``, they show that SQL goes on.
+_SQL_STARTERS = _words(
+    "select insert update delete drop create alter grant revoke truncate commit rollback begin exec"
+    " execute declare merge set vacuum explain savepoint copy shutdown with"
+)
+_WORD = r"[A-Za-z_]+"
 _WHERE = r"(?i)\bWHERE\b"
-_WHERE_ALWAYS = r"(?i)\bWHERE\s+(?:1\s*=\s*1|'1'\s*=\s*'1'|TRUE|1)\s*(?:;|--|$)"
+_WHERE_ALWAYS = (
+    r"(?i)\bWHERE\s+(?:(?P<n>\d+)\s*=\s*(?P=n)|'(?P<s>[^'\n]{0,20})'\s*=\s*'(?P=s)'|TRUE|1)"
+    r"\s*(?:;|--|$)"
+)
 _STATEMENT_END = r";|\n[ \t]*\n|```"
+#: ``DELETE t`` without ``FROM`` (T-SQL, Oracle) counts only as a whole statement: ``DELETE t;``.
+_BARE_DELETE_END = r"(?i)(?:\s|/\*[^*]{0,80}\*/)*(?:;|WHERE\b)"
+_SQL_HELPERS = (_WORD, _WHERE, _WHERE_ALWAYS, _STATEMENT_END, _BARE_DELETE_END)
+
+
+def _starts_statement(text: str, start: int) -> bool:
+    """Whether a statement can start at *start*: a keyword after a word of prose ("you can
+    delete from ...") would be a syntax error where it stands."""
+    before = _line_before(text, start).rstrip()
+    if not before:
+        return True
+    last = before[-1]
+    if last.isalnum() or last == "_":
+        words = _re(_WORD).findall(before[-20:])
+        return bool(words) and words[-1].lower() in _SQL_LEAD_WORDS
+    return last != ","
+
+
+def _sentence_case(m: re.Match[str]) -> bool:
+    """Whether the keywords read as the start of a sentence: ``Truncate titles``, ``Grant admin
+    to``; ``Drop Table users`` is title case throughout and reads as SQL."""
+    keyword = m.group("kw")
+    if not (keyword[:1].isupper() and keyword[1:].islower()):
+        return False
+    text, position, others = m.string, m.end("kw"), []
+    spans = sorted(m.span(g) for g in ("ident", "alias", "privs") if g in m.re.groupindex and m.start(g) >= 0)
+    for low, high in [*spans, (m.end(), m.end())]:
+        others += _re(_WORD).findall(text, position, low)
+        position = max(position, high)
+    return all(word.islower() for word in others)
+
+
+def _prose_after(rest: str) -> bool:
+    """Whether what follows a ``;`` on its line is prose rather than the end of the statement,
+    a comment, a closing quote or another statement."""
+    rest = rest.lstrip()
+    if not rest[:1].isalpha():
+        return False
+    word = _re(_WORD).match(rest)
+    return word is not None and word.group().lower() not in _SQL_STARTERS
 
 
 def _sqlish(m: re.Match[str], text: str) -> bool:
@@ -434,11 +725,16 @@ def _sqlish(m: re.Match[str], text: str) -> bool:
         return False
     if keyword.isupper():
         return True
+    if not _starts_statement(text, m.start()):
+        return False
+    if ident is not None and (ident[:1] in '"`[' or "." in ident):
+        return True
     line_end = text.find("\n", m.end(), m.end() + 300)
     rest = text[m.end() : line_end if line_end >= 0 else m.end() + 300]
-    if ";" in rest:
-        return True
-    return (ident is not None and ident[:1] in "\"`[") or (ident is not None and "." in ident)
+    semicolon = rest.find(";")
+    if semicolon < 0:
+        return False
+    return not (_sentence_case(m) and _prose_after(rest[semicolon + 1 :]))
 
 
 def _statement(m: re.Match[str], text: str) -> str:
@@ -448,6 +744,10 @@ def _statement(m: re.Match[str], text: str) -> str:
 
 
 def _no_where(m: re.Match[str], text: str) -> bool:
+    bare = "frm" in m.re.groupindex and m.group("frm") is None
+    # DELETE t; in capitals only: in lower case it is JavaScript's or C++'s delete x;
+    if bare and (not m.group("kw").isupper() or not _re(_BARE_DELETE_END).match(text, m.end())):
+        return False
     if not _sqlish(m, text):
         return False
     statement = m.group() + _statement(m, text)
@@ -471,15 +771,18 @@ def _odd_quote_line(m: re.Match[str], text: str) -> bool:
 
 @functools.cache
 def _sql_rules() -> tuple[_Rule | _Near, ...]:
+    for helper in _SQL_HELPERS:
+        _re(helper)  # compile what the predicates use now, not on the first check
     ci = re.IGNORECASE
+    gap = _GAP
     return (
         (
             "drop",
             ("drop",),
             re.compile(
-                r"\b(?P<kw>DROP)\s+(?:TEMPORARY\s+)?(?:TABLE|DATABASE|SCHEMA|VIEW|INDEX|USER|ROLE"
-                r"|FUNCTION|PROCEDURE|TRIGGER|SEQUENCE|COLLECTION|KEYSPACE|TABLESPACE|OWNED)\s+"
-                r"(?:IF\s+EXISTS\s+)?" + _IDENT,
+                rf"\b(?P<kw>DROP){gap}(?:TEMPORARY{gap})?(?:TABLE|DATABASE|SCHEMA|VIEW|INDEX|USER|ROLE"
+                rf"|FUNCTION|PROCEDURE|TRIGGER|SEQUENCE|COLLECTION|KEYSPACE|TABLESPACE|OWNED){gap}"
+                rf"(?:IF{gap}EXISTS{gap})?" + _IDENT,
                 ci,
             ),
             _sqlish,
@@ -487,15 +790,15 @@ def _sql_rules() -> tuple[_Rule | _Near, ...]:
         (
             "truncate",
             ("truncate",),
-            re.compile(r"\b(?P<kw>TRUNCATE)\s+(?:TABLE\s+)?(?:ONLY\s+)?" + _IDENT, ci),
+            re.compile(rf"\b(?P<kw>TRUNCATE){gap}(?:TABLE{gap})?(?:ONLY{gap})?" + _IDENT, ci),
             _sqlish,
         ),
         (
             "alter",
             ("alter",),
             re.compile(
-                r"\b(?P<kw>ALTER)\s+(?:TABLE|DATABASE|SCHEMA|USER|ROLE|SYSTEM|LOGIN|VIEW|FUNCTION"
-                r"|PROCEDURE|DEFAULT\s+PRIVILEGES)\s+(?:IF\s+EXISTS\s+)?" + _IDENT,
+                rf"\b(?P<kw>ALTER){gap}(?:TABLE|DATABASE|SCHEMA|USER|ROLE|SYSTEM|LOGIN|VIEW|FUNCTION"
+                rf"|PROCEDURE|DEFAULT{gap}PRIVILEGES){gap}(?:IF{gap}EXISTS{gap})?" + _IDENT,
                 ci,
             ),
             _sqlish,
@@ -504,8 +807,9 @@ def _sql_rules() -> tuple[_Rule | _Near, ...]:
             "grant",
             ("grant", "revoke"),
             re.compile(
-                r"\b(?P<kw>GRANT|REVOKE)\s+(?:ALL(?:\s+PRIVILEGES)?|[A-Za-z_][\w ,]{0,80}?)\s+"
-                r"(?:ON|TO|FROM)\s+(?:\*(?:\.\*)?|" + _IDENT + ")",
+                rf"\b(?P<kw>GRANT|REVOKE){gap}(?:GRANT{gap}OPTION{gap}FOR{gap})?"
+                rf"(?P<privs>ALL(?:{gap}PRIVILEGES)?|{_PRIVILEGE}(?:\s*,\s*{_PRIVILEGE}){{0,30}})"
+                rf"{gap}(?:ON|TO|FROM){gap}(?:\*(?:\.\*)?|" + _IDENT + ")",
                 ci,
             ),
             _sqlish,
@@ -513,13 +817,20 @@ def _sql_rules() -> tuple[_Rule | _Near, ...]:
         (
             "delete_all",
             ("delete",),
-            re.compile(r"\b(?P<kw>DELETE)\s+FROM\s+" + _IDENT, ci),
+            re.compile(rf"\b(?P<kw>DELETE){gap}(?:(?P<frm>FROM){gap})?" + _IDENT, ci),
             _no_where,
         ),
         (
             "update_all",
             ("update",),
-            re.compile(r"\b(?P<kw>UPDATE)\s+" + _IDENT + r"\s+SET\s+", ci),
+            re.compile(
+                rf"\b(?P<kw>UPDATE){gap}(?:(?:ONLY|LOW_PRIORITY|IGNORE){gap}){{0,2}}"
+                + _IDENT
+                # an alias (UPDATE users u SET), then SET and an assignment: SET col = ...
+                + rf"(?:{gap}(?:AS{gap})?(?P<alias>[A-Za-z_]\w*))?{gap}SET{gap}"
+                rf"(?=\(|@?{_NAME}(?:\.{_NAME}){{0,2}}\s*(?:\[[^\]\n]{{0,40}}\]\s*)?=)",
+                ci,
+            ),
             _no_where,
         ),
         (
@@ -548,9 +859,11 @@ def _sql_rules() -> tuple[_Rule | _Near, ...]:
             "tautology",
             ("or", "||"),
             re.compile(
-                r"(?P<q>['\"])\s*(?:OR|\|\|)\s+(?:'[^'\n]{0,20}'|\"[^\"\n]{0,20}\"|\d+)\s*"
-                r"(?:=|LIKE|<>|>)\s*(?:'[^'\n]{0,20}|\"[^\"\n]{0,20}|\d+)",
-                ci,
+                r"(?P<q>['\"])\s*(?:OR|\|\|)\s+(?:(?:'[^'\n]{0,20}'|\"[^\"\n]{0,20}\"|\d+)\s*"
+                r"(?:=|LIKE|<>|>)\s*(?:'[^'\n]{0,20}|\"[^\"\n]{0,20}|\d+)"
+                # ' OR TRUE--, ' OR 1#: a condition true on its own, then the end of the query
+                r"|(?:TRUE|NOT\s+FALSE|\d+)[ \t]*(?:--|#|/\*|;|\)|$))",
+                ci | re.MULTILINE,
             ),
             _odd_quote,
         ),
@@ -595,8 +908,18 @@ def _sql_rules() -> tuple[_Rule | _Near, ...]:
         ),
         (
             "file_access",
-            ("outfile", "dumpfile", "load_file", "infile", "program", "pg_read", "lo_import",
-             "utl_", "openrowset", "select"),
+            (
+                "outfile",
+                "dumpfile",
+                "load_file",
+                "infile",
+                "program",
+                "pg_read",
+                "lo_import",
+                "utl_",
+                "openrowset",
+                "select",
+            ),
             re.compile(
                 r"\bINTO\s+(?:OUT|DUMP)FILE\b|\bLOAD\s+DATA\s+(?:LOCAL\s+)?INFILE\b"
                 r"|\bCOPY\b[^;\n]{0,200}?\b(?:TO|FROM)\s+PROGRAM\b|\bpg_read_(?:binary_)?file\s*\("
@@ -647,10 +970,15 @@ class _PatternCheck:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(action={self.action!r}, name={self.name!r})"
 
+    def _view(self, text: str) -> str:
+        """*text* as the rules read it; the same length, so offsets stay those of *text*."""
+        return text
+
     def check(self, text: str, /) -> Sequence[Finding]:
         """Return a finding per dangerous command or statement, ``()`` when none."""
         if not isinstance(text, str):
             raise TypeError(f"{type(self).__name__}.check() takes a str, got {type(text).__name__}")
+        text = self._view(text)
         lowered = text.lower()
         found: dict[tuple[int, int], Finding] = {}
         for rule in self._rules:
@@ -684,13 +1012,17 @@ class ShellCommands(_PatternCheck):
     Fires on: recursive ``rm``/``chmod``/``chown`` of ``/``, ``~``, ``$HOME`` or a top-level
     system directory (and ``--no-preserve-root``); ``find / -delete``; ``mkfs``/``wipefs``/
     ``shred`` on a disk device; ``dd of=/dev/sd*`` and redirects onto disks; fork bombs;
-    downloads piped into a shell or interpreter (``curl ... | sh``, ``bash <(curl ...)``,
-    PowerShell ``iex (iwr ...)``); reverse shells (``/dev/tcp/``, ``nc -e``, ``mkfifo ... nc``,
+    downloads piped into a shell or interpreter (``curl ... | sh``, ``curl ... | tee f | sudo
+    bash``, ``bash <(curl ...)``, PowerShell ``iex (iwr ...)``); encoded PowerShell commands
+    (``powershell -enc ...``); reverse shells (``/dev/tcp/``, ``nc -e /bin/sh``, ``mkfifo ... nc``,
     ``socat exec:``, socket one-liners in Python, Perl, Ruby, PHP, PowerShell); shutdown and
     reboot commands; credential files sent over the network (``cat ~/.ssh/id_rsa | curl ...``,
-    ``curl -F f=@~/.aws/credentials``) and ``env | curl``; ``git push --force`` to ``main`` or
+    ``curl -d "$(cat ~/.ssh/id_rsa)"``) and ``env | curl``; ``git push --force`` to ``main`` or
     ``master``; ``crontab -r``; Windows drive wipes. Kind ``DANGEROUS_COMMAND``; ``detail`` names
     the rule (``rm_root``, ``pipe_to_shell``, ``reverse_shell`` ...).
+
+    The text is read as a shell reads it: continued lines are joined, quotes inside a command
+    name are removed (``"rm"``, ``r''m``), and the cells of a Markdown table are kept apart.
 
     Off by default: add it to policies for agents whose output reaches a shell.
 
@@ -712,20 +1044,26 @@ class ShellCommands(_PatternCheck):
     def __init__(self, *, action: str = "block", name: str = "shell_commands") -> None:
         super().__init__(_shell_rules(), action=action, name=name)
 
+    def _view(self, text: str) -> str:
+        return _shell_view(text)
+
 
 class SqlStatements(_PatternCheck):
     """Flag destructive SQL and injection shapes in output a database may execute.
 
     Fires on: ``DROP``, ``TRUNCATE``, ``ALTER``, ``GRANT``/``REVOKE`` statements; ``DELETE`` and
-    ``UPDATE`` without ``WHERE`` (or with ``WHERE 1=1``); stacked queries and comment tails after
+    ``UPDATE`` without ``WHERE`` (or with ``WHERE 1=1``), comments between keywords included
+    (``DROP/**/TABLE``); stacked queries and comment tails after
     a quote that closes a string opened outside the output (``'; DROP TABLE users; --``,
-    ``admin'--``); tautologies (``' OR '1'='1``); ``UNION SELECT`` injection shapes;
+    ``admin'--``); tautologies (``' OR '1'='1``, ``' OR TRUE--``); ``UNION SELECT`` injection shapes;
     ``xp_cmdshell`` and friends; file access (``INTO OUTFILE``, ``LOAD_FILE``,
     ``COPY ... PROGRAM``); time delays (``AND SLEEP(5)``, ``WAITFOR DELAY``); ``SHUTDOWN``.
     Kind ``DANGEROUS_SQL``; ``detail`` names the rule.
 
-    Keywords in lower case count as SQL only with SQL around them (a ``;`` on the line, a quoted
-    or qualified name), so prose such as "drop the table from the plan" does not fire.
+    Keywords in lower or sentence case count as SQL only where a statement can start and with SQL
+    around them (a ``;`` on the line, a quoted or qualified name), and a sentence-case statement
+    followed by prose after its ``;`` reads as a sentence, so "drop the table from the plan" and
+    "Truncate titles; long ones wrap." do not fire.
 
     Args:
         action: Default action for findings.
@@ -744,4 +1082,3 @@ class SqlStatements(_PatternCheck):
 
     def __init__(self, *, action: str = "block", name: str = "sql_statements") -> None:
         super().__init__(_sql_rules(), action=action, name=name)
-
