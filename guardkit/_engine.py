@@ -569,16 +569,25 @@ async def _prepare_async(stage: Stage, text: str) -> Prepared:
     if type(text) is not str:
         text = str.__str__(text)
     cleaned, errors = clean_text(stage, text) if stage.cleaners else (text, [])
+    return cleaned, errors, await await_checks(stage.checks, cleaned)
+
+
+async def await_checks(checks: Sequence[_Check], text: str) -> dict[int, Sequence[Finding] | Exception]:
+    """Await the ``acheck`` of each of *checks* that has one over *text*, by index into *checks*.
+
+    What a check raised is kept, for :func:`run_checks` to handle as on the sync path. After a check
+    that fails closed, no later one is awaited: the verdict fails at or before it.
+    """
     results: dict[int, Sequence[Finding] | Exception] = {}
-    for index, check in enumerate(stage.checks):
+    for index, check in enumerate(checks):
         if check.acheck is not None:
             try:
-                results[index] = await check.acheck(cleaned)
+                results[index] = await check.acheck(text)
             except Exception as exc:
                 results[index] = exc
                 if not check.fail_open:
-                    break  # the verdict fails closed at or before this check: await no more
-    return cleaned, errors, results
+                    break
+    return results
 
 
 async def acheck_value(policy: Policy, direction: str, value: object, ctx: Any) -> Verdict:

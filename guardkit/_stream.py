@@ -12,7 +12,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Final
 
-from guardkit._engine import acheck_value, apply_edits, check_value, clean_text, emit, run_checks
+from guardkit._engine import (
+    acheck_value,
+    apply_edits,
+    await_checks,
+    check_value,
+    clean_text,
+    emit,
+    run_checks,
+)
 from guardkit._errors import OutputBlocked
 from guardkit._session import MAX_PLACEHOLDER
 from guardkit._types import Action, Finding, Verdict
@@ -242,17 +250,7 @@ class OutputStream:
         """
         if not self._async:
             return None
-        region = self._tail + self._pending
-        results: dict[int, Sequence[Finding] | Exception] = {}
-        for index, check in enumerate(self._checks):
-            if check.acheck is not None:
-                try:
-                    results[index] = await check.acheck(region)
-                except Exception as exc:
-                    results[index] = exc
-                    if not check.fail_open:
-                        break  # the scan fails closed at or before this check: await no more
-        return results
+        return await await_checks(self._checks, self._tail + self._pending)
 
     def _restore(self, text: str, *, final: bool) -> str:
         vault = getattr(self._ctx, "vault", None)
