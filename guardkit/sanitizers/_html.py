@@ -26,6 +26,8 @@ def _re(pattern: str) -> re.Pattern[str]:
     """Compile *pattern* on first use: importing the module compiles nothing."""
     return re.compile(pattern)
 
+
+# fmt: off
 #: Tags kept by default: text formatting, lists, headings, code, quotes, tables, links.
 DEFAULT_TAGS: frozenset[str] = frozenset(
     (
@@ -76,7 +78,17 @@ _FORBIDDEN_ATTRS = frozenset(
         "is", "xmlns", "autofocus", "form", "codebase", "archive", "manifest", "icon",
     )
 )
-_URL_ATTRS = frozenset(("href", "src", "cite"))
+#: Attributes whose value is a URL (or, for the list-valued ones, URLs): a scheme off the list
+#: removes the attribute, whichever of them the allowlist holds.
+_URL_ATTRS = frozenset(
+    (
+        "href", "src", "cite", "action", "formaction", "poster", "background", "longdesc",
+        "xlink:href", "xml:base", "codebase", "classid", "data", "datasrc", "dynsrc", "lowsrc",
+        "usemap", "manifest", "icon", "profile", "itemid", "itemtype", "ping", "archive",
+    )
+)
+#: URL attributes that hold a whitespace-separated list of URLs.
+_URL_LIST_ATTRS = frozenset(("itemtype", "ping", "archive"))
 _HREF_TAGS = frozenset(("a", "area"))
 _CITE_TAGS = frozenset(("blockquote", "q", "del", "ins"))
 _BACKENDS = ("auto", "bleach", "nh3")
@@ -91,12 +103,15 @@ _VOID = frozenset(
     ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
      "source", "track", "wbr", "frame", "keygen")
 )
+# fmt: on
 _TAG = r"<(/?)([A-Za-z][^\s/>]*)"
 _LONG_TAG = r"<[A-Za-z][^<>]{512,}"
 _SURROGATE = "[\ud800-\udfff]"
 _CLASS_TOKEN = r"(?:language|lang)-[A-Za-z0-9_+#.\-]{1,40}"
 _DATA_IMAGE = r"(?i)data:image/(?:png|gif|jpeg|jpg|webp|bmp|avif);base64,[A-Za-z0-9+/=\s]*\Z"
 _URL_NOISE = r"[\x00-\x20\x7f-\xa0\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]+"
+_SCHEME = r"([a-z][a-z0-9+.\-]*):"
+_REFERENCE = r"&(?:#([xX][0-9A-Fa-f]+|[0-9]+)|([A-Za-z][A-Za-z0-9]*)|(#))(;?)"
 
 
 def _hostile(text: str) -> bool:
@@ -122,6 +137,127 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+@functools.cache
+def _named_references() -> tuple[dict[str, str], frozenset[str]]:
+    """HTML's named character references (``"amp;": "&"``), and the legacy names that browsers
+    also decode without their ``;`` (``amp``, ``lt``, ``copy``, ...; 2 to 6 characters)."""
+    from html.entities import html5
+
+    return html5, frozenset(name for name in html5 if not name.endswith(";"))
+
+
+def _terminate(text: str, *, attribute: bool) -> str:
+    """*text* with its character references written the way bleach keeps them as they are.
+
+    bleach keeps references as written but reads only those ending in ``;``: ``&amp co`` would
+    come back as ``&amp;amp co``, which shows ``&amp co`` where the browser showed ``& co``.
+    Browsers decode a numeric reference without ``;``, and the longest legacy name at the
+    ``&`` (``&notit;`` is ``&not;it;``) except, inside an attribute value, when a letter, digit or
+    ``=`` follows the name: those get their ``;``. In attribute values bleach also reads only the
+    legacy names and the numbers of actual characters, so the other names (``&hellip;``) are
+    written as numeric references, and numbers beyond Unicode (or 0) as U+FFFD, which is what
+    browsers show for them. In text, bleach misreads ``&#`` without digits (``&#xx;`` would come
+    back as ``&#x;;``): that ``&`` is written ``&amp;``.
+    """
+    if "&" not in text:
+        return text
+    html5, legacy = _named_references()
+
+    def fix(m: re.Match[str]) -> str:
+        number, name, lone, semicolon = m.groups()
+        if lone is not None:
+            return m.group() if attribute else "&amp;" + m.group()[1:]
+        if number is not None:
+            if attribute:
+                digits, base = (number[1:], 16) if number[0] in "xX" else (number, 10)
+                if len(digits.lstrip("0")) > 7 or not 0 < int(digits, base) < 0x110000:
+                    return "&#65533;"
+            return m.group() if semicolon else m.group() + ";"
+        if semicolon and name + ";" in html5:
+            if attribute and name not in legacy:
+                return "".join(f"&#{ord(c)};" for c in html5[name + ";"])
+            return m.group()
+        for end in range(min(len(name), 6), 1, -1):
+            if name[:end] in legacy:
+                if attribute and (end < len(name) or text.startswith("=", m.end())):
+                    return m.group()
+                return f"&{name[:end]};{name[end:]}{semicolon}"
+        return m.group()
+
+    return _re(_REFERENCE).sub(fix, text)
+
+
+def _terminate_references(tokens: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Apply :func:`_terminate` to the text and attribute values of an html5lib token stream.
+
+    Only bleach needs it, and its parser never leaves text undecoded by accident: it parses
+    raw-text elements (script, style, xmp, ...) only to drop them with their contents, and
+    turns every other tag off the allowlist into plain text, so all text it keeps was read in
+    the state where browsers decode references.
+    """
+    for token in tokens:
+        kind = token["type"]
+        data: Any = token.get("data")
+        if kind == "Characters" and "&" in data:
+            yield {**token, "data": _terminate(data, attribute=False)}
+        elif kind in ("StartTag", "EmptyTag") and data and any("&" in v for v in data.values()):
+            terminated = ((key, _terminate(value, attribute=True)) for key, value in data.items())
+            yield {**token, "data": type(data)(terminated)}
+        else:
+            yield token
+
+
+@functools.cache
+def _foster_safe(element: Any) -> Any:
+    """html5lib's etree element class, with ``insertBefore`` keeping the child list in step.
+
+    The parser puts content misplaced in a table before the table (foster parenting:
+    ``<table><b>x</b><tr>`` puts the ``b`` first) with ``insertBefore``, which updates the
+    element tree but not the list of children that parsing a fragment moves to the result:
+    without this, such content is lost when the table is at the top level.
+    """
+    insert_before = element.insertBefore
+
+    def insertBefore(self: Any, node: Any, ref: Any) -> None:  # noqa: N802 - html5lib's name
+        if ref is None:
+            self.appendChild(node)
+            return
+        insert_before(self, node, ref)
+        children = self._childNodes
+        children.insert(children.index(ref), node)
+
+    return type(element.__name__, (element,), {"insertBefore": insertBefore})
+
+
+class _Runaway(Exception):
+    """html5lib's parser went on far longer than any text of this length needs."""
+
+
+#: Scope checks html5lib may make per character of the text before the parse is abandoned as
+#: an endless loop; ordinary and hostile markup alike stay below 3.
+_SCOPE_CHECKS_PER_CHAR = 8
+
+
+def _bounded(tree: Any, budget: list[int]) -> None:
+    """Make *tree* (an html5lib tree builder) raise :class:`_Runaway` once its scope checks
+    exceed ``budget[0]``.
+
+    html5lib loops forever on some table markup that holds foreign content
+    (``<table><thead><math><tfoot></table>``): it reprocesses the same end tag, each time
+    checking the scope and changing nothing. Every round checks the scope, so a budget
+    proportional to the text ends the loop.
+    """
+    in_scope = tree.elementInScope
+
+    def elementInScope(target: Any, variant: Any = None) -> Any:  # noqa: N802 - html5lib's name
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _Runaway
+        return in_scope(target, variant)
+
+    tree.elementInScope = elementInScope
+
+
 def _drop_content(tokens: Iterable[dict[str, Any]], drop: frozenset[str]) -> Iterator[dict[str, Any]]:
     """Drop the elements named in *drop* from an html5lib token stream, with their contents."""
     depth = 0
@@ -140,7 +276,9 @@ def _drop_content(tokens: Iterable[dict[str, Any]], drop: frozenset[str]) -> Ite
 
 
 class _Bleach:
-    """The bleach pipeline with one extra step: drop script/style/... elements with contents.
+    """The bleach pipeline with extra steps: drop script/style/... elements with contents, give
+    character references their ``;`` (:func:`_terminate_references`), keep content that tables
+    move (:func:`_foster_safe`) and bound the parser's work (:func:`_bounded`).
 
     bleach's parser is not thread-safe, so each thread gets its own parser and serializer.
     """
@@ -165,7 +303,7 @@ class _Bleach:
         self._parse_tags = tags | drop
         self._local = threading.local()
 
-    def _parts(self) -> tuple[Any, Any, Any]:
+    def _parts(self) -> tuple[Any, Any, Any, list[int]]:
         parts = getattr(self._local, "parts", None)
         if parts is None:
             from bleach import html5lib_shim
@@ -176,6 +314,9 @@ class _Bleach:
                 consume_entities=False,
                 namespaceHTMLElements=False,
             )
+            parser.tree.elementClass = _foster_safe(parser.tree.elementClass)
+            budget = [0]
+            _bounded(parser.tree, budget)
             walker = html5lib_shim.getTreeWalker("etree")
             serializer = html5lib_shim.BleachHTMLSerializer(
                 quote_attr_values="always",
@@ -185,16 +326,21 @@ class _Bleach:
                 sanitize=False,
                 alphabetical_attributes=False,
             )
-            parts = self._local.parts = (parser, walker, serializer)
+            parts = self._local.parts = (parser, walker, serializer, budget)
         return parts
 
     def clean(self, text: str) -> str:
         from bleach.sanitizer import BleachSanitizerFilter
 
-        parser, walker, serializer = self._parts()
-        dom = parser.parseFragment(text)
+        parser, walker, serializer, budget = self._parts()
+        budget[0] = _SCOPE_CHECKS_PER_CHAR * len(text) + 256
+        try:
+            dom = parser.parseFragment(text)
+        except _Runaway:
+            self._local.parts = None  # a parser stopped midway is not reused
+            return _escape(text)
         filtered = BleachSanitizerFilter(
-            source=_drop_content(walker(dom), self._drop),
+            source=_terminate_references(_drop_content(walker(dom), self._drop)),
             allowed_tags=self._tags,
             attributes=self._attributes,
             allowed_protocols=self._protocols,
@@ -231,7 +377,7 @@ class SanitizeHtml:
         tags: Tags to keep. Tags that run code or load resources are refused.
         attributes: Attributes to keep, per tag (``"*"`` for every kept tag). Event handlers,
             ``style`` and other resource-loading attributes are refused.
-        protocols: URL schemes allowed in ``href`` (and ``cite``).
+        protocols: URL schemes allowed in ``href``, ``cite`` and every other URL attribute.
         allow_data_images: Keep ``<img src="data:image/...;base64,...">`` (raster types only).
         image_domains: Hosts ``<img>`` may load from over http(s); an entry covers its
             subdomains. Images are removed when this is empty and data images are off.
@@ -347,9 +493,7 @@ class SanitizeHtml:
             out.add(lowered)
         return frozenset(out)
 
-    def _check_attributes(
-        self, attributes: Mapping[str, Iterable[str]]
-    ) -> dict[str, frozenset[str]]:
+    def _check_attributes(self, attributes: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
         if not isinstance(attributes, Mapping):
             raise ConfigError("attributes must be a mapping of tag name to attribute names")
         out: dict[str, frozenset[str]] = {}
@@ -395,14 +539,19 @@ class SanitizeHtml:
             return bool(tokens) and all(_re(_CLASS_TOKEN).fullmatch(t) for t in tokens)
         if name not in _URL_ATTRS:
             return True
-        url = _re(_URL_NOISE).sub("", value).lower()
         if name == "src":
-            if url.startswith("data:"):
+            if _re(_URL_NOISE).sub("", value).lower().startswith("data:"):
                 return self.allow_data_images and bool(_re(_DATA_IMAGE).match(value.strip()))
-            return self._image_rules is not None and not self._image_rules.judge_url(
-                value, fetch=True
-            )
-        return not url.startswith("data:")
+            return self._image_rules is not None and not self._image_rules.judge_url(value, fetch=True)
+        urls = value.split() if name in _URL_LIST_ATTRS else (value,)
+        return all(self._scheme_ok(url) for url in urls)
+
+    def _scheme_ok(self, url: str) -> bool:
+        """Whether *url* is relative or has a scheme on the list. Characters a browser skips or
+        drops (control characters, whitespace, zero-width ones) are removed before the scheme is
+        read, so ``java&#x09;script:`` is ``javascript:``."""
+        m = _re(_SCHEME).match(_re(_URL_NOISE).sub("", url).lower())
+        return m is None or m.group(1) in self.protocols
 
     def _allowed(self, tag: str, name: str) -> bool:
         names = self._attributes.get(tag)
