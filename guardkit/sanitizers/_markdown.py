@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 
 from guardkit._errors import ConfigError
@@ -17,6 +18,7 @@ from guardkit.validators._links import (
     DEFAULT_MAX_LENGTH,
     _check_name,
     _Hit,
+    _loose_label,
     _Rules,
     _scan,
     _unescape_md,
@@ -179,15 +181,40 @@ class SafeMarkdown:
         return _neutralize(result, self._rules)
 
     def _clean_once(self, text: str) -> str:
-        hits = _scan(text, self._rules.max_length)
-        if not hits:
+        roots, overlapping = _scan(text, self._rules.max_length)
+        if not roots:
             return text
         definitions: dict[str, _Hit] = {}
-        for hit in _walk(hits):
+        loose: dict[str, _Hit] = {}
+        for hit in (*_walk(roots), *overlapping):
             self._rules.judge(hit)
             if hit.form.startswith("reference definition") and hit.label is not None:
                 definitions.setdefault(hit.label, hit)  # the first definition of a label wins
-        result = _Renderer(self, text, definitions).render(0, len(text), hits)
+                loose.setdefault(_loose_label(hit.label), hit)
+        renderer = _Renderer(self, text, definitions, loose)
+        # A construct that overlaps another one's markup is not part of the tree rendered below:
+        # it is rewritten where the text around it is copied, whole when it has no link text, else
+        # by neutralizing the one character that makes it ("<", the "(" after "]", a "[").
+        edits = renderer.edits
+        for hit in overlapping:
+            if not renderer.bad(hit):
+                continue
+            if hit.text_start < 0 and not (hit.partial or hit.note or hit.form.startswith("ref")):
+                # No link text (a URL, an autolink, a closed tag): rewritten whole, as it would be
+                # on its own, so its URL cannot be linkified either.
+                edits[hit.start] = (hit.end, renderer.hit(hit))
+            elif hit.trigger is not None:
+                edits[hit.trigger[0]] = (hit.trigger[0] + 1, hit.trigger[1])
+            else:  # pragma: no cover - every construct with link text has a trigger
+                return _neutralize(text, self._rules)
+        last = -1
+        for start in sorted(edits):  # overlapping edits: the first wins, the next pass does the rest
+            if start < last:
+                del edits[start]
+            else:
+                last = edits[start][0]
+        renderer.edit_at = sorted(edits)
+        result = renderer.render(0, len(text), roots)
         return text if result == text else result
 
 
@@ -226,15 +253,16 @@ def _closes_bracket(text: str, parts: list[str], start: int) -> bool:
 def _neutralize(text: str, rules: _Rules) -> str:
     """Last resort for text that never settles: escape all link syntax and defang every bare URL.
 
-    Without unescaped brackets, parentheses and ``<`` no Markdown link, image, autolink or tag
-    remains, and defanged URLs are not autolinked.
+    Without unescaped brackets and parentheses no Markdown link, image or definition remains;
+    ``<`` becomes ``&lt;`` (Python-Markdown does not read ``\\<`` as an escape), so no tag or
+    autolink remains; defanged URLs are not autolinked.
     """
-    text = _escape_syntax(text)
-    hits = _scan(text, rules.max_length)
+    text = _escape_syntax(text.replace("<", "&lt;"))
+    roots, _ = _scan(text, rules.max_length)
     out = []
     pos = 0
-    for hit in _walk(hits):
-        if hit.form == "bare url" and hit.start >= pos:
+    for hit in _walk(roots):
+        if hit.form in ("bare url", "css url") and hit.start >= pos:
             out.append(text[pos : hit.start])
             out.append(defang(hit.urls[0]))
             pos = hit.end
@@ -243,13 +271,64 @@ def _neutralize(text: str, rules: _Rules) -> str:
 
 
 class _Renderer:
-    __slots__ = ("definitions", "images", "links", "text")
+    __slots__ = ("consumed", "definitions", "edit_at", "edits", "images", "links", "loose", "text")
 
-    def __init__(self, owner: SafeMarkdown, text: str, definitions: dict[str, _Hit]) -> None:
+    def __init__(
+        self,
+        owner: SafeMarkdown,
+        text: str,
+        definitions: dict[str, _Hit],
+        loose: dict[str, _Hit],
+    ) -> None:
         self.text = text
         self.images = owner.images
         self.links = owner.links
         self.definitions = definitions
+        self.loose = loose
+        #: Spans (start -> end, replacement) rewritten wherever the text is copied whole.
+        self.edits: dict[int, tuple[int, str]] = {}
+        self.edit_at: list[int] = []
+        self.consumed = 0
+
+    def definition(self, hit: _Hit) -> _Hit | None:
+        label = hit.label or ""
+        found = self.definitions.get(label)
+        return found if found is not None else self.loose.get(_loose_label(label))
+
+    def bad(self, hit: _Hit) -> bool:
+        """Whether *hit* may not stay as it is."""
+        reasons = hit.reasons
+        if hit.form == "reference image":
+            definition = self.definition(hit)
+            if definition is None:
+                return False
+            reasons = definition.reasons
+        return bool(reasons) or (hit.fetch and self.images == "drop")
+
+    def copy(self, start: int, end: int, *, loose: bool = False) -> str:
+        """``text[start:end]`` with the edits inside it made (and syntax escaped when *loose*)."""
+        text = self.text
+        at = self.edit_at
+        start = max(start, self.consumed)
+        i = bisect_left(at, start) if at else 0
+        if i == len(at) or at[i] >= end:
+            segment = text[start:end]
+            return _escape_syntax(segment) if loose else segment
+        parts = []
+        pos = start
+        while i < len(at) and at[i] < end:
+            stop, replacement = self.edits[at[i]]
+            segment = text[pos : at[i]]
+            parts.append(_escape_syntax(segment) if loose else segment)
+            parts.append(replacement)
+            pos = min(stop, end)
+            # An edit running past this piece (a URL into a kept link's markup) is made whole:
+            # the text after is produced in order, and skips what the edit replaced.
+            self.consumed = max(self.consumed, stop)
+            i += 1
+        segment = text[pos:end]
+        parts.append(_escape_syntax(segment) if loose else segment)
+        return "".join(parts)
 
     def render(self, start: int, end: int, hits: list[_Hit], *, loose: bool = False) -> str:
         """Rewrite ``text[start:end]``; *loose* text (left over from a removed link) has its
@@ -258,52 +337,54 @@ class _Renderer:
         parts = []
         pos = start
         for hit in hits:
-            before = text[pos : hit.start]
-            parts.append(_escape_syntax(before) if loose else before)
+            parts.append(self.copy(pos, hit.start, loose=loose))
             replacement = self.hit(hit)
             if replacement.startswith("(") and _closes_bracket(text, parts, start):
                 replacement = "\\" + replacement  # after "]", "(" would open a link again
             parts.append(replacement)
             pos = hit.end
-        parts.append(_escape_syntax(text[pos:end]) if loose else text[pos:end])
+        parts.append(self.copy(pos, end, loose=loose))
         out = "".join(parts)
         if loose and out.endswith("!") and not out.endswith("\\!"):
             out = out[:-1] + "\\!"  # "text!" followed by "[...](...)" would form an image
         return out
 
     def hit(self, hit: _Hit) -> str:
-        text = self.text
+        copy = self.copy
         has_text = 0 <= hit.text_start <= hit.text_end
         url: str | None = hit.urls[0] if hit.urls else None
         reasons = hit.reasons
         if hit.form == "reference image":
-            definition = self.definitions.get(hit.label or "")
+            definition = self.definition(hit)
             if definition is None:  # no URL anywhere in sight: it renders as plain text
                 inner = self.render(hit.text_start, hit.text_end, hit.children)
-                return text[hit.start : hit.text_start] + inner + text[hit.text_end : hit.end]
+                return copy(hit.start, hit.text_start) + inner + copy(hit.text_end, hit.end)
             url = definition.urls[0] if definition.urls else None
             reasons = definition.reasons
+        if hit.note is not None and hit.trigger is not None:
+            # A tag whose end is unknown: its "<" is neutralized, the rest stays text.
+            at, replacement = hit.trigger
+            return copy(hit.start, at) + replacement + copy(at + 1, hit.end)
         image = hit.fetch
         bad = bool(reasons) or (image and self.images == "drop")
         if not bad:
             if not has_text:
-                return text[hit.start : hit.end]
+                return copy(hit.start, hit.end)
             inner = self.render(hit.text_start, hit.text_end, hit.children)
-            return text[hit.start : hit.text_start] + inner + text[hit.text_end : hit.end]
-        inner = (
-            self.render(hit.text_start, hit.text_end, hit.children, loose=True) if has_text else ""
-        )
+            return copy(hit.start, hit.text_start) + inner + copy(hit.text_end, hit.end)
+        inner = self.render(hit.text_start, hit.text_end, hit.children, loose=True) if has_text else ""
         if hit.deep:
             inner = ""  # children were not judged: none of the link text may stay
         defang_it = (self.images == "defang") if image else (self.links == "defang")
         shown = ""
         if defang_it and url is not None:
-            shown = defang(url if hit.form.startswith(("html", "bare")) else _unescape_md(url))
+            literal = hit.form.startswith(("html", "bare", "css"))
+            shown = defang(url if literal else _unescape_md(url))
         form = hit.form
         if form.startswith("reference definition"):
             if not shown:
                 return ""
-            label = text[hit.start + 1 : hit.label_end]
+            label = copy(hit.start + 1, hit.label_end)
             return f"\\[{label}\\]: {shown}"  # escaped brackets: no longer a definition
         if has_text:
             if shown:
@@ -312,5 +393,3 @@ class _Renderer:
         if form.startswith("html"):
             return f"({shown})" if shown else ""
         return shown
-        return shown
-
