@@ -31,7 +31,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
 from guardkit._errors import ConfigError
 from guardkit._policy import Policy
@@ -99,14 +99,15 @@ class PolicyConfig(BaseModel):
 
     name: str = "policy"
     extends: Literal["recommended"] | None = None
-    monitor: bool = False
+    # Strict: TOML has booleans and integers, so "yes" or true in their place is a mistake to report.
+    monitor: StrictBool = False
     input: list[CheckConfig] = Field(default_factory=list)
     output: list[CheckConfig] = Field(default_factory=list)
     tool: list[CheckConfig] | None = None
     on_fail: dict[str, str] = Field(default_factory=dict)
     fail_open: list[str] = Field(default_factory=list)
     trusted_roles: list[str] = Field(default_factory=lambda: ["system", "developer"])
-    stream_window: int = Field(default=2048, gt=0)
+    stream_window: StrictInt = Field(default=2048, gt=0)
 
     def build(self) -> Policy:
         """Instantiate every check and return the plain :class:`Policy`."""
@@ -248,6 +249,8 @@ def load_policy(path: str | os.PathLike[str]) -> Policy:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text, which TOML requires") from None
     if os.path.basename(path) == "pyproject.toml":
         table = data.get("tool", {}).get("guardkit")
         if table is None:

@@ -65,6 +65,12 @@ def test_usage_and_config_errors_exit_two(tmp_path: Path) -> None:
     code, _, err = run("check", "--policy", str(bad), "-", stdin="x")
     assert code == 2
     assert "unknown check" in err
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe garbage")
+    code, _, err = run("policy", "validate", str(binary))
+    assert code == 2
+    assert "not UTF-8" in err
+    assert "Traceback" not in err
 
 
 def test_policy_validate(tmp_path: Path) -> None:

@@ -73,6 +73,11 @@ def test_extends_recommended() -> None:
         ({"input": [{"action": "block"}]}, "input.0.check"),
         ({"monitor": "sometimes"}, "monitor"),
         ({"stream_window": 0}, "stream_window"),
+        # TOML has booleans and integers: a string or a boolean in their place is a mistake
+        ({"monitor": "yes"}, "monitor"),
+        ({"monitor": 1}, "monitor"),
+        ({"stream_window": True}, "stream_window"),
+        ({"stream_window": "512"}, "stream_window"),
         ({"input": [{"check": "DenyPatterns", "patterns": ["("]}]}, "does not compile"),
     ],
 )
@@ -90,6 +95,10 @@ def test_file_errors(tmp_path: Path) -> None:
     bad.write_text("not = = toml")
     with pytest.raises(gk.ConfigError, match="not valid TOML"):
         gk.Policy.from_file(bad)
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe garbage")
+    with pytest.raises(gk.ConfigError, match="not UTF-8"):
+        gk.Policy.from_file(binary)
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text('[project]\nname = "x"\n')
     with pytest.raises(gk.ConfigError, match=r"no \[tool.guardkit\]"):
