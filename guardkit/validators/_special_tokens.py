@@ -53,14 +53,20 @@ _WINDOW: Final = 2 * _CONTEXT + _MAX_HEADER
 _ACTIONS: Final = ("block", "redact", "warn")
 _MAX_EXTRA_LEN: Final = 128
 
+# Colons and characters drawn like one that NFKC leaves alone (modifier letter triangular colon,
+# Armenian full stop, Hebrew sof pasuq, ratio, modifier letter colon).
+_ALT_COLONS: Final = "\u02d0\u02f8\u0589\u05c3\u2236\ua789"
+# A header may sit in a Markdown block quote or list item ("> System:", "- System:") and be set in
+# emphasis ("**System:**", "*System*:", "_System_:") or under a heading mark.
 _HEADER_BODY: Final = (
-    r"[ \t]{0,16}(?P<head>(?:\#{1,6}[ \t]{0,8}|\*\*[ \t]{0,4}|__[ \t]{0,4})?[\[({]?"
+    r"[ \t]{0,16}(?P<head>(?:>[ \t]{0,4}){0,4}(?:[-+][ \t]{1,4})?"
+    r"(?:\#{1,6}[ \t]{0,8}|\*{1,2}[ \t]{0,4}|_{1,2}[ \t]{0,4})?[\[({]?"
     r"(?P<role>(?i:system)(?:[ \t_-]{1,3}"
     r"(?i:message|prompt|note|notice|instructions?|override|update|alert|info|command|directive))?"
     r"|(?i:human|assistant))"
-    r"[\])}]?[ \t]{0,4}(?:\*\*|__)?[ \t]{0,4}(?P<colon>:)(?:\*\*|__)?)"
+    r"[\])}]?[ \t]{0,4}(?:\*{1,2}|_{1,2})?[ \t]{0,4}(?P<colon>[:" + _ALT_COLONS + r"])(?:\*{1,2}|_{1,2})?)"
 )
-_HEADER_LEAD: Final = " \t#*_[({"
+_HEADER_LEAD: Final = " \t#*_[({>-+"
 _ROLE_WORDS: Final = ("system", "human", "assistant")
 # Words that show a header's content addresses the model rather than naming an operating system.
 _CUE_WORDS: Final = frozenset(
@@ -79,7 +85,7 @@ _CUE_PAIRS: Final = frozenset(
 )
 _CUE_SUBSTRINGS: Final = ("你", "您", "あなた", "당신")
 _LINE_BREAKS: Final = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_TRIGGERS: Final = ("<", "[", ":")
+_TRIGGERS: Final = ("<", "[", ":", *_ALT_COLONS)
 
 _REASONS: Final = {
     "pipe": "pipe-delimited control token",
@@ -112,13 +118,15 @@ _RX: Final = LazyPatterns(
     header_at=_HEADER_BODY,
     bing=(
         (
-            r"\[(?:system|user|assistant|bot)\]\(#(?:instructions|additional_instructions|context"
-            r"|message|inner_monologue|suggestions|search_query|search_results|chat_history|error)\)"
+            r"\[(?:system|user|assistant|bot)\]\([ \t]{0,4}#(?:instructions|additional_instructions"
+            r"|context|message|inner_monologue|suggestions|search_query|search_results|chat_history"
+            r"|error)[ \t]{0,4}\)"
         ),
         re.IGNORECASE,
     ),
     role_tag=(
-        r"<(?P<close>/?)(?:system|system[_-](?:prompt|message|instructions?|reminder))>",
+        # Attributes or a space before ">" do not change what a template reader takes the tag for.
+        r"<(?P<close>/?)(?:system|system[_-](?:prompt|message|instructions?|reminder))(?:\s[^<>]{0,64})?>",
         re.IGNORECASE,
     ),
     next_role_tag=(r"\s{0,8}<(?:system|user|human|assistant|tool|\|)", re.IGNORECASE),
@@ -374,14 +382,15 @@ class SpecialTokens:
                 hits.append((s, e, SPECIAL_TOKEN, "gemma", 1.0, s, False))
         if s_close:
             _scan_s_tags(canon, hits)
-        if "](#" in canon:
+        if "](" in canon:
             for m in _RX.bing.finditer(canon):
                 s, e = m.span()
                 hits.append((s, e, ROLE_SPOOFING, "bing", 1.0, s, False))
         system = "system" in lowered
         if system and angle:
             _scan_role_tags(canon, hits)
-        if ":" in canon and (system or "human" in lowered or "assistant" in lowered):
+        colon = ":" in canon or (view is not None and any(c in canon for c in _ALT_COLONS))
+        if colon and (system or "human" in lowered or "assistant" in lowered):
             _scan_headers(canon, lowered, hits)
         if self._extra_re is not None and len(hits) > 1:
             hits = _dedupe(hits)  # a configured token can also match a built-in shape
