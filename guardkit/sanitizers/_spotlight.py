@@ -30,7 +30,11 @@ _FORGED_RE: Final = re.compile(
     re.IGNORECASE,
 )
 _HEX_RE: Final = re.compile(r"[0-9a-f]{8,128}")
-_OTHER_SPACE_RE: Final = re.compile(r"[^\S ]")
+# Whitespace other than the space, and characters that render blank without being whitespace (braille
+# blank, Hangul fillers, zero-width space and joiners, Mongolian vowel separator): datamarking puts the
+# marker before each, so words they separate are marked too.
+_OTHER_BLANK: Final = r"[^\S ]|[\u2800\u3164\uffa0\u115f\u1160\u200b\u2060\ufeff\u180e]"
+_OTHER_SPACE_RE: Final = re.compile(_OTHER_BLANK)
 _DEFAULT_MARKER: Final = "\u02c6"  # MODIFIER LETTER CIRCUMFLEX ACCENT, the marker of the paper
 
 
@@ -123,7 +127,7 @@ class Spotlight:
         self.datamark = datamark
         self.marker = marker
         # A marker that was put before a line break or tab (rather than replacing a space).
-        self._marked_break_re = re.compile(re.escape(marker) + r"(?=[^\S ])")
+        self._marked_break_re = re.compile(re.escape(marker) + f"(?={_OTHER_BLANK})")
         self.boundary_bytes = boundary_bytes
         self.name = name
 
