@@ -882,6 +882,112 @@ def _word_before(text: str, i: int) -> str:
     return text[j + 1 : end]
 
 
+def _lookalike_groups(text: str, tables: _Tables) -> list[tuple[int, int]]:
+    """The words of every group of look-alike-only words whose nearest word on either side
+    contains a Latin letter, found by scanning every group."""
+    fold: list[tuple[int, int]] = []
+    done = 0  # look-alike-only words before this offset are decided
+    for m in tables.lookalike_only_re.finditer(text):
+        a, b = m.span()
+        if a < done:
+            continue
+        # The group of look-alike-only words that starts here, and the words on both sides of it.
+        group, after = _group_from(text, tables, a, b)
+        before = _word_before(text, a)
+        if (before and _word_kind(before, tables) in (_LATIN, _MIXED)) or after in (_LATIN, _MIXED):
+            fold.extend(group)
+        done = group[-1][1]
+    return fold
+
+
+def _group_from(text: str, tables: _Tables, a: int, b: int) -> tuple[list[tuple[int, int]], int]:
+    """The look-alike-only word at ``a:b`` and those that follow it, and the kind of the first
+    other word after them (``_OTHER`` if none)."""
+    group = [(a, b)]
+    nxt = _WORD_RE.search(text, b)
+    while nxt is not None:
+        after = _word_kind(nxt.group(), tables)
+        if after != _LOOKALIKE:
+            return group, after
+        group.append(nxt.span())
+        nxt = _WORD_RE.search(text, nxt.end())
+    return group, _OTHER
+
+
+def _is_word_char(c: str) -> bool:
+    """Whether *c* is a character _WORD_RE matches: a letter or a number that is no decimal digit."""
+    return c.isalnum() and not c.isdecimal()
+
+
+def _groups_near_latin(text: str, tables: _Tables, starts: list[int]) -> list[tuple[int, int]]:
+    """What :func:`_lookalike_groups` returns (as a set, in any order), found from the words with a
+    Latin letter instead (*starts*: where the runs of Latin letters start): the group after each
+    one, and the group before it.
+
+    Cyrillic or Greek text with a few Latin words (names, code) has many look-alike-only words
+    ("о", "с", "Не") and few Latin ones: this costs a few steps per Latin word, where the scan
+    costs several per look-alike-only word.
+    """
+    match_group = tables.lookalike_only_re.match
+    fold: set[tuple[int, int]] = set()
+    n = len(text)
+    after_done = before_done = -1
+    for p in starts:
+        # The group after the letters around p: its nearest word before it is theirs (the words
+        # :func:`_word_before` reads are runs of letters).
+        e = p
+        while e < n and text[e].isalpha():
+            e += 1
+        if e > after_done:
+            after_done = e
+            while e < n and not text[e].isalpha():
+                e += 1
+            m = match_group(text, e) if e < n else None
+            if m is not None:
+                fold.update(_group_from(text, tables, m.start(), m.end())[0])
+        # The group before the word (of _WORD_RE) around p: that word is the first after it.
+        w = p
+        while w > 0 and _is_word_char(text[w - 1]):
+            w -= 1
+        if w <= before_done:
+            continue
+        before_done = w
+        while True:
+            j = w - 1
+            while j >= 0 and not _is_word_char(text[j]):
+                j -= 1
+            if j < 0:
+                break
+            end = j + 1
+            while j >= 0 and _is_word_char(text[j]):
+                j -= 1
+            w = j + 1
+            if _word_kind(text[w:end], tables) != _LOOKALIKE:
+                break
+            fold.add((w, end))
+    return list(fold)
+
+
+_LATIN_RUN_RE: Final = re.compile(_LATIN_CLASS + "+")
+_NEAR_LATIN_RUNS: Final = 32
+
+
+def _few_latin_runs(text: str) -> list[tuple[int, int]] | None:
+    """The runs of Latin letters of *text*, or ``None`` if there are more than _NEAR_LATIN_RUNS."""
+    runs: list[tuple[int, int]] = []
+    for m in _LATIN_RUN_RE.finditer(text):
+        if len(runs) == _NEAR_LATIN_RUNS:
+            return None
+        runs.append(m.span())
+    return runs
+
+
+def _no_mixed_word(text: str, tables: _Tables) -> bool:
+    """Whether no word of *text* holds both a look-alike and a Latin letter (the pattern skips
+    words without a look-alike)."""
+    return tables.mixed_free_re.match(text).end() == len(text)  # type: ignore[union-attr]  # matches ""
+
+
 def _fold_scripts(text: str, tables: _Tables, *, careful: bool = False) -> str:
     """Fold look-alike Cyrillic/Greek letters to Latin where the context is Latin.
 
@@ -890,20 +996,27 @@ def _fold_scripts(text: str, tables: _Tables, *, careful: bool = False) -> str:
     contains Latin letters. Words holding any other Cyrillic or Greek letter are left alone, so
     genuine Russian or Greek text keeps its script.
     """
-    if (
-        tables.script_conf_re.search(text) is None
-        or _LATIN_RE.search(text) is None
-        or (
-            tables.lookalike_hint_re.search(text) is None
-            and tables.mixed_free_re.match(text).end() == len(text)  # type: ignore[union-attr]  # matches ""
-        )
-    ):
+    if tables.script_conf_re.search(text) is None:
+        return text
+    runs = _few_latin_runs(text)
+    if runs == [] or (tables.lookalike_hint_re.search(text) is None and _no_mixed_word(text, tables)):
         return text
     fold: list[tuple[int, int]] = []
-    edges = sorted(
-        [m.start() + 1 for m in tables.latin_then_other_re.finditer(text)]
-        + [m.start() for m in tables.other_then_latin_re.finditer(text)]
-    )
+    if runs is None:
+        edges = sorted(
+            [m.start() + 1 for m in tables.latin_then_other_re.finditer(text)]
+            + [m.start() for m in tables.other_then_latin_re.finditer(text)]
+        )
+    else:
+        # A Latin letter next to a letter of another script (what the two patterns find), from
+        # the runs: the characters around a run are not Latin letters.
+        n = len(text)
+        edges = []
+        for a, b in runs:
+            if a and _is_word_char(text[a - 1]):
+                edges.append(a)
+            if b < n and _is_word_char(text[b]):
+                edges.append(b)
     done = 0
     for i in edges:
         if i < done:
@@ -915,25 +1028,10 @@ def _fold_scripts(text: str, tables: _Tables, *, careful: bool = False) -> str:
         done = end
         if _word_kind(text[start:end], tables) == _MIXED:
             fold.append((start, end))
-    done = 0  # look-alike-only words before this offset are decided
-    for m in tables.lookalike_only_re.finditer(text):
-        a, b = m.span()
-        if a < done:
-            continue
-        # The group of look-alike-only words that starts here, and the words on both sides of it.
-        group = [(a, b)]
-        after = _OTHER
-        nxt = _WORD_RE.search(text, b)
-        while nxt is not None:
-            after = _word_kind(nxt.group(), tables)
-            if after != _LOOKALIKE:
-                break
-            group.append(nxt.span())
-            nxt = _WORD_RE.search(text, nxt.end())
-        before = _word_kind(_word_before(text, a), tables) if a else _OTHER
-        if before in (_LATIN, _MIXED) or after in (_LATIN, _MIXED):
-            fold.extend(group)
-        done = group[-1][1]
+    if runs is None:
+        fold.extend(_lookalike_groups(text, tables))
+    else:
+        fold.extend(_groups_near_latin(text, tables, [a for a, _ in runs]))
     if not fold:
         return text
     fold.sort()

@@ -323,3 +323,46 @@ def test_sparse_clusters_are_rebuilt_at_once() -> None:
     view = CanonicalText("请帮我总结一下附件中的会议记录，我们讨论了春季营销活动的预算")
     assert view._map is None or isinstance(view._map, _canon._OffsetMap)
     assert view.text == unicodedata.normalize("NFKC", view.original)
+
+
+# Words that make look-alike groups, Latin and mixed words, words of other letters, numbers that
+# are word characters but not letters, and the gaps between them.
+GROUP_WORDS = (
+    *("о", "с", "Не", "Ехес", "рос", "мир", "Python", "pаypаl"),
+    *("abc", "ÀB", "½", "Ⅻ", "ο", "Κακ", "東京", "ª"),
+)
+GROUP_GAPS = (" ", ", ", "-", "«", "» ", "\u3000", "", "_", "1", ". ")
+group_texts = st.lists(
+    st.tuples(st.sampled_from(GROUP_WORDS), st.sampled_from(GROUP_GAPS)).map("".join), max_size=14
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(group_texts | script_texts)
+def test_groups_near_latin_are_the_scanned_groups(text: str) -> None:
+    """Finding look-alike groups from the Latin words finds what scanning every group finds."""
+    tables = _canon._get_tables()
+    runs = [m.start() for m in _canon._LATIN_RUN_RE.finditer(text)]
+    assert set(_canon._groups_near_latin(text, tables, runs)) == set(_canon._lookalike_groups(text, tables))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Не о том, но Python", "Не о том, но Python"),  # no Latin word next to the group
+        ("мир о Python", "мир o Python"),  # the word after the group is Latin
+        ("Python: о мир", "Python: o мир"),  # the word before it is
+        ("- о мир, Python", "- о мир, Python"),  # nothing before the group is no Latin word
+        ("«Ехес» мир is", "«Ехес» мир is"),
+    ],
+)
+def test_fold_group_neighbours(text: str, expected: str) -> None:
+    assert _canon._fold_scripts(text, _canon._get_tables()) == expected
+
+
+def test_fold_with_many_latin_runs_scans_the_groups() -> None:
+    """Past _NEAR_LATIN_RUNS runs of Latin letters, the groups are found by the scan, the same way."""
+    many = " ".join(["word"] * (_canon._NEAR_LATIN_RUNS + 1))
+    text = f"мир о {many} с мир"
+    assert _canon._few_latin_runs(text) is None
+    assert _canon._fold_scripts(text, _canon._get_tables()) == f"мир o {many} c мир"
