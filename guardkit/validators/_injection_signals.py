@@ -1452,11 +1452,14 @@ def _adversarial(text: str) -> float:
         if _odd_count(shape) < 4:
             continue
         flags = _part_flags(part, shape)
-        # Fewer than three flags give at most 2/8 (parts have eight chunks or more): below 0.3.
+        # Fewer than three flags in a window give at most 2/8 (parts have eight chunks or more):
+        # below 0.3, which counts as none.
         if flags is None or flags.count(1) < 3:
             continue
         w = 10 if len(flags) >= 10 else len(flags)
-        best = max(best, _window_top(flags, w) / w)
+        at = list(itertools.compress(itertools.count(), flags))
+        if any(map(w.__gt__, map(operator.sub, at[2:], at))):
+            best = max(best, _window_top(flags, w) / w)
     # Code, where odd punctuation is normal, does not count: checked last, as it costs the most.
     if best < 0.3 or _code_shaped(text[:2000]):
         return 0.0
