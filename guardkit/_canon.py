@@ -1479,7 +1479,7 @@ def _fold_leet(text: str, codes: bytes | None = None) -> str:
 
 def _fold(
     text: str, *, fast: bool = True
-) -> tuple[str, tuple[_OffsetMap | _LazyCollapseMap, ...], bool, bool]:
+) -> tuple[str, tuple[_OffsetMap | _LazyMap, ...], bool, bool]:
     """Build the folded view of a canonical *text*, the maps back to it (innermost first), whether
     folding respelled words (see :attr:`CanonicalText.respelled`) and whether the case-folded text
     holds two single letters or digits in a row between separators (:attr:`CanonicalText.spaced`).
@@ -1490,17 +1490,16 @@ def _fold(
             every pass over the whole text; the view and maps are the same, and the tests check
             it (its last two values are always ``True``).
     """
-    maps: list[_OffsetMap | _LazyCollapseMap] = []
-    wmap: _OffsetMap | _LazyCollapseMap | None
+    maps: list[_OffsetMap | _LazyMap] = []
+    wmap: _OffsetMap | _LazyMap | None
     is_ascii = text.isascii()
     if is_ascii:
         folded = text.lower()
     else:
         folded = text.casefold()
         if len(folded) != len(text):
-            folded, cmap = _casefold_mapped(text, folded)
-            if cmap is not None:
-                maps.append(cmap)
+            # str.casefold folds each character on its own: the view is *folded* either way.
+            maps.append(_LazyCasefoldMap(text, folded))
     if not fast:
         folded, wmap = _collapse(folded)
         if wmap is not None:
@@ -1620,22 +1619,21 @@ def _collapse_spaced(text: str, classes: tuple[bytes, bool], *, plain: bool = Fa
     return "".join(pieces), joined
 
 
-class _LazyCollapseMap:
-    """The :class:`_OffsetMap` of :func:`_collapse` on a text, built on first use."""
+class _LazyMap:
+    """An :class:`_OffsetMap` built on first use: scoring never maps a span back."""
 
-    __slots__ = ("_built", "_classes", "_pre")
+    __slots__ = ("_built",)
 
-    def __init__(self, pre: str, classes: tuple[bytes, bool]) -> None:
-        self._pre = pre
-        self._classes = classes
+    def __init__(self) -> None:
         self._built: _OffsetMap | None = None
+
+    def _build(self) -> _OffsetMap:
+        raise NotImplementedError
 
     def _get(self) -> _OffsetMap:
         built = self._built
         if built is None:
-            omap = _collapse(self._pre, self._classes)[1]
-            assert omap is not None  # the collapse changed the length  # noqa: S101
-            built = self._built = omap
+            built = self._built = self._build()
         return built
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -1647,6 +1645,39 @@ class _LazyCollapseMap:
         """The built map's edit lists and lengths (for tests)."""
         m = self._get()
         return (m._out_a, m._out_b, m._src_a, m._src_b, m.out_len, m.src_len)
+
+
+class _LazyCollapseMap(_LazyMap):
+    """The :class:`_OffsetMap` of :func:`_collapse` on a text, built on first use."""
+
+    __slots__ = ("_classes", "_pre")
+
+    def __init__(self, pre: str, classes: tuple[bytes, bool]) -> None:
+        super().__init__()
+        self._pre = pre
+        self._classes = classes
+
+    def _build(self) -> _OffsetMap:
+        omap = _collapse(self._pre, self._classes)[1]
+        assert omap is not None  # the collapse changed the length  # noqa: S101
+        return omap
+
+
+class _LazyCasefoldMap(_LazyMap):
+    """The :class:`_OffsetMap` of :func:`_casefold_mapped` on a text whose case fold is longer,
+    built on first use."""
+
+    __slots__ = ("_full", "_text")
+
+    def __init__(self, text: str, full: str) -> None:
+        super().__init__()
+        self._text = text
+        self._full = full
+
+    def _build(self) -> _OffsetMap:
+        omap = _casefold_mapped(self._text, self._full)[1]
+        assert omap is not None  # the fold changed the length  # noqa: S101
+        return omap
 
 
 class _LazyNormalMap:
@@ -1710,7 +1741,7 @@ class CanonicalText:
     changed: bool
     _map: _OffsetMap | _LazyNormalMap | None
     _folded: str | None
-    _fmaps: tuple[_OffsetMap | _LazyCollapseMap, ...]
+    _fmaps: tuple[_OffsetMap | _LazyMap, ...]
     _hidden: str | None
     _respelled: bool
     _spaced: bool

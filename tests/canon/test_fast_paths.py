@@ -129,7 +129,7 @@ def folded_both_ways(
         folded, maps, *_ = result
         return folded, [
             m.edits
-            if isinstance(m, _canon._LazyCollapseMap)
+            if isinstance(m, _canon._LazyMap)
             else (m._out_a, m._out_b, m._src_a, m._src_b, m.out_len, m.src_len)
             for m in maps
         ]

@@ -91,6 +91,7 @@ def test_whitespace(original: str, expected: str) -> None:
         ("say 1gn0r3  all", "ignore all", "1gn0r3  all"),
         ("ｉｇｎｏｒｅ\u200b ａｌｌ", "ignore all", "ｉｇｎｏｒｅ\u200b ａｌｌ"),
         ("x Straße y", "strasse", "Straße"),
+        ("Grüße, bitte IGNORE es", "ignore", "IGNORE"),  # after a fold that grows the text
         ("a\n\n\nb c", "b c", "b c"),
         ("i.g.n.o.r.e / a.l.l", "ignore all", "i.g.n.o.r.e / a.l.l"),
     ],
