@@ -1477,9 +1477,7 @@ def _fold_leet(text: str, codes: bytes | None = None) -> str:
     return "".join(pieces)
 
 
-def _fold(
-    text: str, *, fast: bool = True
-) -> tuple[str, tuple[_OffsetMap | _LazyMap, ...], bool, bool]:
+def _fold(text: str, *, fast: bool = True) -> tuple[str, tuple[_OffsetMap | _LazyMap, ...], bool, bool]:
     """Build the folded view of a canonical *text*, the maps back to it (innermost first), whether
     folding respelled words (see :attr:`CanonicalText.respelled`) and whether the case-folded text
     holds two single letters or digits in a row between separators (:attr:`CanonicalText.spaced`).
