@@ -221,7 +221,7 @@ class PromptInjection:
         toks = _sig.tokenize(folded)
         tokset = set(toks)
         pairset = set(itertools.pairwise(toks))
-        units, cjk_gate = _sig.ngram_units(toks, folded)
+        units, cjk_gate, unitset = _sig.ngram_units(toks, folded)
         analysis = _sig.analyze(text, folded, m.lexicon, toks, tokset, pairset, cjk_gate)
         values = analysis.values
         z = m.bias + sum(map(operator.mul, m.signal_w, values))
@@ -230,7 +230,7 @@ class PromptInjection:
         ngram = (
             _sig.ngram_sum(toks, m.ngrams, m.norm, tokset, pairset)
             if cjk_gate is None
-            else _sig.ngram_sum(units, m.ngrams, m.norm)
+            else _sig.ngram_sum(units, m.ngrams, m.norm, unitset)
         )
         z += ngram
         if edits and z - m.bias > 0.5 and any(plain[e[2]].isalpha() for e in edits):

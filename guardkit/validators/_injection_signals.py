@@ -331,27 +331,29 @@ def bigrams_of(toks: Sequence[str]) -> list[str]:
     return [a + " " + b for a, b in itertools.pairwise(toks)]
 
 
-def ngram_units(toks: Sequence[str], folded: str) -> tuple[Sequence[str], set[str] | None]:
-    """The units n-grams are built from, and the character bigrams the CJK rules are gated on.
+def ngram_units(toks: Sequence[str], folded: str) -> tuple[Sequence[str], set[str] | None, set[str] | None]:
+    """The units n-grams are built from, the character bigrams the CJK rules are gated on, and
+    the set of the units.
 
     Words of scripts written without spaces become their character bigrams; other tokens stay
-    whole. The second value is ``None`` when *folded* holds no such script; otherwise it holds
-    every character bigram of every token with a character of such a script (see
-    :func:`analyze`).
+    whole. The second and third values are ``None`` when *folded* holds no such script;
+    otherwise the second holds every character bigram of every token with a character of such a
+    script (see :func:`analyze`): the units, and those of tokens that do not start with one. It
+    is the third when there are none of those.
     """
     if folded.isascii() or not _NOSPACE.search(folded):
-        return toks, None
+        return toks, None, None
     units: list[str] = []
-    gate: set[str] = set()
+    extra: list[str] = []
     for t in toks:
         if len(t) > 1 and _NOSPACE.match(t):
             units.extend(map(operator.add, t, t[1:]))  # its character bigrams
         else:
             units.append(t)
             if len(t) > 1 and not t.isascii() and _NOSPACE.search(t):
-                gate.update(map(operator.add, t, t[1:]))
-    gate.update(units)
-    return units, gate
+                extra.extend(map(operator.add, t, t[1:]))
+    unitset = set(units)
+    return units, unitset.union(extra) if extra else unitset, unitset
 
 
 def ngram_keys(toks: Sequence[str], folded: str) -> set[str]:
