@@ -137,7 +137,9 @@ def _compile() -> None:  # noqa: PLR0915 - one statement per pattern
     _ATTR_NAME = re.compile(r"[^\s/>][^\s/>=]*")
     _SPACES = re.compile(r"\s*")
     _UNQUOTED = re.compile(r"[^\s>]*")
-    _CSS_URL = re.compile(r"""(?<![\w-])url\(\s*(["']?)([^"')\s]*)""", re.IGNORECASE)
+    # Not after a letter, digit, "_" or "-" ("my-url(" is another function), but after "<!--",
+    # which CSS reads as a token of its own.
+    _CSS_URL = re.compile(r"""(?:(?<![\w-])|(?<=<!--))url\(\s*(["']?)([^"')\s]*)""", re.IGNORECASE)
     _HOSTFUL = re.compile(r"[\x00-\x20]*(?:[A-Za-z][A-Za-z0-9+.\-]*:|[/\\][\t\n\r]*[/\\])")
     _META_URL = re.compile(r"url\s*=\s*['\"]?([^'\"\s;]+)", re.IGNORECASE)
 
@@ -150,7 +152,7 @@ def _compile() -> None:  # noqa: PLR0915 - one statement per pattern
         r"//(?:[^\s/\\?#@<>\"'`\[\]]+@)?(?:localhost|[^\W_][\w\-]*(?:\.[\w\-]+)+)",
         re.IGNORECASE,
     )
-    _CSS_URL_BEFORE = re.compile(r"(?<![\w-])url\(\s*[\"']?\Z", re.IGNORECASE)
+    _CSS_URL_BEFORE = re.compile(r"(?:(?<![\w-])|(?<=<!--))url\(\s*[\"']?\Z", re.IGNORECASE)
 
     _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
     _TAB_NL = re.compile(r"[\t\n\r]")

