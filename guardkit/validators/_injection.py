@@ -230,7 +230,7 @@ class PromptInjection:
         ngram = (
             _sig.ngram_sum(toks, m.ngrams, m.norm, tokset, pairset)
             if cjk_gate is None
-            else _sig.ngram_sum(units, m.ngrams, m.norm, unitset)
+            else _sig.ngram_sum(units, m.ngrams.keyed(), m.norm, unitset)
         )
         z += ngram
         if edits and z - m.bias > 0.5 and any(plain[e[2]].isalpha() for e in edits):

@@ -12,9 +12,11 @@ import functools
 import itertools
 import operator
 import re
+import sys
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import filterfalse
+from typing import Any
 
 from guardkit._canon import class_bytes, has_non_ascii_space
 from guardkit.validators._injection_lexicon import CJK_RULES, CLASSES
@@ -38,6 +40,7 @@ __all__ = [
     "pairs_of",
     "token_iter",
     "tokenize",
+    "unit_key",
 ]
 
 # Word characters plus the combining marks of Indic, Thai and Arabic scripts, so words in those scripts
@@ -55,6 +58,7 @@ _ASCII_SPLIT_BYTES = bytes(
 )
 # Scripts written without spaces: split into character bigrams for n-gram keys.
 _NOSPACE = re.compile(r"[\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]")
+_NOSPACE_RUN = re.compile(r"[\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]+")
 
 # The signal vector, in a fixed order shared with the shipped weights.
 SIGNALS: tuple[str, ...] = (
@@ -233,19 +237,19 @@ class Lexicon:
         self.cjk: tuple[tuple[str, re.Pattern[str], tuple[_CjkGate, _CjkGate]], ...] = tuple(rules)
 
 
-_CjkGate = tuple[frozenset[str], tuple[str, ...]]
+_CjkGate = tuple[frozenset[str | int], tuple[str, ...]]
 _WORD_PAIR = re.compile(rf"[{_W}]{{2}}")
 
 
 def _cjk_gate(words: list[str]) -> _CjkGate:
     """What one of *words* needs in a text: its first two characters as a character bigram of a
     token (see :func:`ngram_units`), or, for a word too short for that, its first character."""
-    pairs = frozenset(w[:2] for w in words if _WORD_PAIR.fullmatch(w[:2]))
+    pairs = frozenset(unit_key(w[:2]) for w in words if _WORD_PAIR.fullmatch(w[:2]))
     singles = tuple(sorted({w[0] for w in words if not _WORD_PAIR.fullmatch(w[:2])}))
     return pairs, singles
 
 
-def _gate_open(gate: _CjkGate, bigrams: set[str], folded: str) -> bool:
+def _gate_open(gate: _CjkGate, bigrams: set[str | int], folded: str) -> bool:
     pairs, singles = gate
     if not pairs and not singles:
         return True  # no words on this side
@@ -331,9 +335,44 @@ def bigrams_of(toks: Sequence[str]) -> list[str]:
     return [a + " " + b for a, b in itertools.pairwise(toks)]
 
 
-def ngram_units(toks: Sequence[str], folded: str) -> tuple[Sequence[str], set[str] | None, set[str] | None]:
-    """The units n-grams are built from, the character bigrams the CJK rules are gated on, and
-    the set of the units.
+# Two characters as one int: their UTF-32 code units in the machine's byte order, as
+# memoryview.cast("Q") reads them (see _pair_codes).
+_PAIR_CODEC = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"
+
+
+def unit_key(unit: str) -> str | int:
+    """How n-gram scoring keys *unit*: a two-character unit that starts with a character of a
+    script written without spaces (a character bigram of such a word) by an int code, the rest
+    as itself.
+
+    Making and hashing thousands of two-character strings is most of the cost of scoring Chinese
+    or Thai text; the codes are read off the text's UTF-32 bytes in C. The keying is one to one
+    (ints are only ever codes of such pairs), so sets and weights keyed this way count exactly
+    what string keys count.
+    """
+    if len(unit) == 2 and _NOSPACE.match(unit):
+        return int.from_bytes(unit.encode(_PAIR_CODEC, "surrogatepass"), sys.byteorder)
+    return unit
+
+
+def _pair_codes(text: str) -> list[int]:
+    """The codes of every two adjacent characters of *text*, in C: ``unit_key(text[i:i + 2])``
+    for each *i* where ``text[i]`` is of a script written without spaces."""
+    n = len(text)
+    if n < 2:
+        return []
+    raw = memoryview(text.encode(_PAIR_CODEC, "surrogatepass"))
+    codes = [0] * (n - 1)
+    codes[::2] = raw[: 8 * (n // 2)].cast("Q").tolist()
+    codes[1::2] = raw[4 : 4 + 8 * ((n - 1) // 2)].cast("Q").tolist()
+    return codes
+
+
+def ngram_units(
+    toks: Sequence[str], folded: str
+) -> tuple[Sequence[str | int], set[str | int] | None, set[str | int] | None]:
+    """The units n-grams are built from (keyed by :func:`unit_key`), the character bigrams the CJK
+    rules are gated on, and the set of the units.
 
     Words of scripts written without spaces become their character bigrams; other tokens stay
     whole. The second and third values are ``None`` when *folded* holds no such script;
@@ -341,25 +380,48 @@ def ngram_units(toks: Sequence[str], folded: str) -> tuple[Sequence[str], set[st
     script (see :func:`analyze`): the units, and those of tokens that do not start with one. It
     is the third when there are none of those.
     """
-    if folded.isascii() or not _NOSPACE.search(folded):
+    first = None if folded.isascii() else _NOSPACE.search(folded)
+    if first is None:
         return toks, None, None
-    units: list[str] = []
-    extra: list[str] = []
+    # The character pairs of the text from its first such character on, as codes: a word made
+    # only of such characters takes its bigrams from them, found with `find` from the end of the
+    # last word with such a character (a token never starts between tokens, nor inside an
+    # earlier one without such a character).
+    lo = first.start()
+    codes = _pair_codes(folded[lo:])
+    find = folded.find
+    fullmatch = _NOSPACE_RUN.fullmatch
+    pos = 0
+    units: list[str | int] = []
+    extra: list[str | int] = []
     for t in toks:
-        if len(t) > 1 and _NOSPACE.match(t):
-            units.extend(map(operator.add, t, t[1:]))  # its character bigrams
+        if len(t) > 1 and fullmatch(t) is not None:
+            at = find(t, pos)
+            pos = at + len(t)
+            units += codes[at - lo : pos - lo - 1]  # its character bigrams
+        elif len(t) > 1 and not t.isascii() and _NOSPACE.search(t) is not None:
+            pos = find(t, pos) + len(t)
+            keys = list(map(unit_key, map(operator.add, t, t[1:])))
+            if _NOSPACE.match(t):
+                units += keys
+            else:
+                units.append(t)
+                extra += keys
         else:
-            units.append(t)
-            if len(t) > 1 and not t.isascii() and _NOSPACE.search(t):
-                extra.extend(map(operator.add, t, t[1:]))
+            units.append(t)  # a whole token, keyed as itself
     unitset = set(units)
     return units, unitset.union(extra) if extra else unitset, unitset
 
 
 def ngram_keys(toks: Sequence[str], folded: str) -> set[str]:
     """Return the distinct n-gram keys of a token list: unigrams, bigrams, and character bigrams of
-    words in scripts written without spaces (the keys of the shipped weights)."""
-    units = ngram_units(toks, folded)[0]
+    words in scripts written without spaces (the keys of the shipped weights), as strings."""
+    units: list[str] = []
+    for t in toks:
+        if len(t) > 1 and _NOSPACE.match(t):
+            units.extend(map(operator.add, t, t[1:]))
+        else:
+            units.append(t)
     keys = set(units)
     keys.update(bigrams_of(units))
     return keys
@@ -372,26 +434,46 @@ class NgramWeights:
     hashes each key again, and a tuple does not keep its hash).
     """
 
-    __slots__ = ("bigram", "bigram_keys", "unigram", "unigram_keys")
+    __slots__ = ("_keyed", "bigram", "bigram_keys", "unigram", "unigram_keys")
 
-    def __init__(self, unigram: dict[str, float], bigram: dict[tuple[str, str], float]) -> None:
+    def __init__(self, unigram: dict[Any, float], bigram: dict[tuple[Any, Any], float]) -> None:
         self.unigram = unigram
         self.bigram = bigram
         self.unigram_keys = frozenset(unigram)
         self.bigram_keys = frozenset(bigram)
+        self._keyed: NgramWeights | None = None
+
+    def keyed(self) -> NgramWeights:
+        """The same weights keyed by :func:`unit_key`, for the units of :func:`ngram_units` in text
+        with a script written without spaces (built on first use)."""
+        keyed = self._keyed
+        if keyed is None:
+            key = unit_key
+            keyed = NgramWeights(
+                {(u if u.isascii() else key(u)): w for u, w in self.unigram.items()},
+                {
+                    (a if a.isascii() else key(a), b if b.isascii() else key(b)): w
+                    for (a, b), w in self.bigram.items()
+                },
+            )
+            keyed._keyed = keyed
+            self._keyed = keyed
+        return keyed
 
 
 def ngram_sum(
-    units: Sequence[str],
+    units: Sequence[Any],
     weights: NgramWeights,
     norm: int,
-    unitset: set[str] | frozenset[str] | None = None,
-    pairset: set[tuple[str, str]] | None = None,
+    unitset: set[Any] | frozenset[Any] | None = None,
+    pairset: set[tuple[Any, Any]] | None = None,
 ) -> float:
-    """The summed weights of the distinct n-gram keys of *units* (from :func:`ngram_units`), scaled
-    down by ``sqrt(norm / count)`` when there are more than *norm* keys.
+    """The summed weights of the distinct n-gram keys of *units*, scaled down by
+    ``sqrt(norm / count)`` when there are more than *norm* keys.
 
-    *unitset* and *pairset* are the sets of *units* and of its adjacent pairs, when already computed.
+    *units* are tokens, or the units of :func:`ngram_units` with :meth:`NgramWeights.keyed`
+    weights. *unitset* and *pairset* are the sets of *units* and of its adjacent pairs, when
+    already computed.
     """
     uni = set(units) if unitset is None else unitset
     bi = set(itertools.pairwise(units)) if pairset is None else pairset
@@ -1750,7 +1832,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     toks: list[str] | None = None,
     tokset: set[str] | frozenset[str] | None = None,
     pairset: set[tuple[str, str]] | None = None,
-    cjk_gate: set[str] | None = None,
+    cjk_gate: set[str | int] | None = None,
 ) -> Analysis:
     """Compute the heuristic signals of one text.
 

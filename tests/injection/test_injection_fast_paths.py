@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -536,3 +537,61 @@ def test_glued_spans_one_pass_matches_a_find_per_word(parts: list[str], glued: s
     text: both give the places where a word stands with no letter or digit beside it."""
     folded = "".join(parts)
     assert sorted(sig._glued_spans(folded, glued)) == _reference_glued_spans(folded, glued)
+
+
+def _reference_units(toks: list[str], folded: str) -> tuple[list[str], set[str] | None]:
+    """The n-gram units and CJK gate as strings, token by token (before keying)."""
+    if folded.isascii() or not sig._NOSPACE.search(folded):
+        return list(toks), None
+    units: list[str] = []
+    gate: set[str] = set()
+    for t in toks:
+        if len(t) > 1 and sig._NOSPACE.match(t):
+            units.extend(a + b for a, b in itertools.pairwise(t))
+        else:
+            units.append(t)
+            if len(t) > 1 and not t.isascii() and sig._NOSPACE.search(t):
+                gate.update(a + b for a, b in itertools.pairwise(t))
+    gate.update(units)
+    return units, gate
+
+
+# Chinese, Japanese, Korean and Thai (with its marks), Latin, digits, joiners, punctuation of
+# both widths, a lone surrogate and an emoji: tokens of one script, of several, and mixed.
+_UNIT_ALPHABET = "中文忽略指令のテスト한국어ภาษาไทย่้abZ19'-’ ，。.\ud800\U0001f600"
+_UNIT_TEXT = st.text(alphabet=_UNIT_ALPHABET, max_size=60) | st.lists(
+    st.sampled_from([*_CJK_WORDS, "ai", "中ab", "ab中", "x-中文", "ไทย", " ", "，", "1"]), max_size=10
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_UNIT_TEXT)
+def test_keyed_units_are_the_string_units_keyed(text: str) -> None:
+    """Units read off the UTF-32 bytes are the string units keyed by unit_key, in order, and the
+    n-gram sum over them with the keyed weights is the sum over the strings."""
+    from guardkit._canon import canonical
+    from guardkit.validators._injection import PromptInjection
+
+    model = PromptInjection()._model
+    folded = canonical(text).folded
+    toks = sig.tokenize(folded)
+    units, gate, unitset = sig.ngram_units(toks, folded)
+    ref_units, ref_gate = _reference_units(toks, folded)
+    if ref_gate is None:
+        assert gate is None
+        assert unitset is None
+        assert list(units) == ref_units
+        return
+    assert list(units) == [sig.unit_key(u) for u in ref_units]
+    assert gate == {sig.unit_key(u) for u in ref_gate}
+    assert unitset == set(units)
+    keyed = sig.ngram_sum(units, model.ngrams.keyed(), model.norm, unitset)
+    assert keyed == pytest.approx(sig.ngram_sum(ref_units, model.ngrams, model.norm))
+
+
+def test_unit_key_is_one_to_one() -> None:
+    """Only character bigrams of scripts written without spaces become ints, each its own."""
+    pairs = ["中文", "文中", "ไท", "한국", "中a", "a中", "ab", "中", "中文字", "\ud800中"]
+    keys = [sig.unit_key(p) for p in pairs]
+    assert len(set(keys)) == len(pairs)
+    assert [type(k) for k in keys] == [int, int, int, int, int, str, str, str, str, str]
