@@ -7,7 +7,6 @@ in depth, size and count, linear in the input, and never raises.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import codecs
 import html
@@ -582,29 +581,36 @@ def _find_base64(text: str, attempts: int, runs: bytes | None) -> Iterator[tuple
         urlsafe = "-" in body or "_" in body
         if urlsafe and ("+" in body or "/" in body):
             continue  # two alphabets mixed: not base64
-        signal = (
-            "=" in run
-            or "+" in body
-            or "/" in body
-            or (
-                any(c.isdigit() for c in body)
-                and any(c.isupper() for c in body)
-                and any(c.islower() for c in body)
-            )
-        )
         if len(body) % 4 == 1:
             body = body[:-1]
         padded = body + "=" * (-len(body) % 4)
         try:
-            data = (base64.urlsafe_b64decode if urlsafe else base64.b64decode)(padded)
+            # binascii directly: what base64.b64decode and urlsafe_b64decode call, without their
+            # argument checks in Python.
+            data = binascii.a2b_base64(padded.translate(_URLSAFE_TO_STANDARD) if urlsafe else padded)
         except (binascii.Error, ValueError):
             continue
         decoded = _utf8(data)
         if not _looks_like_text(decoded):
             continue
-        if not signal and not _clearly_text(decoded):
+        if not _base64_signal(run, body) and not _clearly_text(decoded):
             continue  # a long identifier or word that happens to decode
         yield "base64", m.start(), m.end(), decoded
+
+
+_URLSAFE_TO_STANDARD = str.maketrans("-_", "+/")
+
+
+def _base64_signal(run: str, body: str) -> bool:
+    """Whether a base64 run shows a mark of base64 rather than of a word: padding, "+" or "/", or
+    digits with letters of both cases (*body* is the run without its padding). Looked at only
+    for runs that decode to text: most long words do not."""
+    return (
+        "=" in run
+        or "+" in body
+        or "/" in body
+        or (any(map(str.isdigit, body)) and body != body.lower() and body != body.upper())
+    )
 
 
 def _clearly_text(decoded: str) -> bool:
