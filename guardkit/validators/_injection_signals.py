@@ -1295,6 +1295,8 @@ def _search(
     """
     for a in anchors.active(words):
         i = text.find(a)
+        if i < 0:
+            continue  # the usual case
         seen = 0
         # Anchors that start with a letter start a word in every match: skip them inside words.
         inner = a[0].isalpha()
@@ -1482,6 +1484,18 @@ def _window_top(flags: bytes | list[int], w: int) -> int:
     return top
 
 
+def _densest(at: list[int], w: int) -> int:
+    """The most of the sorted positions *at* in *w* consecutive places (a few positions: one pass
+    over them, where _window_top goes over every chunk)."""
+    top = 0
+    lo = 0
+    for hi, p in enumerate(at):
+        while at[lo] <= p - w:
+            lo += 1
+        top = max(top, hi - lo + 1)
+    return top
+
+
 def _part_flags(part: str, shape: bytes) -> bytes | list[int] | None:
     """One 0/1 flag per whitespace-separated chunk of *part* (whose class string is *shape*):
     whether it looks optimizer-made.
@@ -1495,19 +1509,20 @@ def _part_flags(part: str, shape: bytes) -> bytes | list[int] | None:
         return _part_flags_plain(part.split())
     if len(shapes) < 8:
         return None
-    codes = list(map(_SHAPE_CODES.__getitem__, shapes))
+    # One byte per chunk: membership and counts below are C scans of it.
+    codes = bytes(map(_SHAPE_CODES.__getitem__, shapes))
     if _UNDECIDED in codes or _UNDECIDED | _JOINT in codes:
         if chunks is None:
             chunks = part.split()
-        codes = [
+        codes = bytes(
             (c & _JOINT) | (_ODD if _odd_chunk(t) else 0) if c & _UNDECIDED else c
             for c, t in zip(codes, chunks, strict=True)
-        ]
+        )
     joints = codes.count(_JOINT) + codes.count(_JOINT | _ODD)
     # Case-scrambled text ("iGnOrE aLl") has a camel-case joint in most words: there the case is an
     # obfuscation of its own, not the mark of an optimizer, so joints do not count.
     table = _FLAG_NO_JOINTS if joints * 2 >= len(codes) else _FLAG_WITH_JOINTS
-    return bytes(codes).translate(table)
+    return codes.translate(table)
 
 
 # Shape codes (0-3 once decided) to flags, as translation tables.
@@ -1543,7 +1558,7 @@ def _adversarial(text: str) -> float:
         w = 10 if len(flags) >= 10 else len(flags)
         at = list(itertools.compress(itertools.count(), flags))
         if any(map(w.__gt__, map(operator.sub, at[2:], at))):
-            best = max(best, _window_top(flags, w) / w)
+            best = max(best, (_window_top(flags, w) if len(at) > 12 else _densest(at, w)) / w)
     # Code, where odd punctuation is normal, does not count: checked last, as it costs the most.
     if best < 0.3 or _code_shaped(text[:2000]):
         return 0.0

@@ -595,3 +595,13 @@ def test_unit_key_is_one_to_one() -> None:
     keys = [sig.unit_key(p) for p in pairs]
     assert len(set(keys)) == len(pairs)
     assert [type(k) for k in keys] == [int, int, int, int, int, str, str, str, str, str]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.booleans(), min_size=1, max_size=60), st.integers(min_value=1, max_value=12))
+def test_densest_window_from_positions(flags: list[bool], w: int) -> None:
+    """Counting over the positions of the flags finds the densest window that prefix sums find."""
+    w = min(w, len(flags))
+    at = [i for i, f in enumerate(flags) if f]
+    expected = max(sum(flags[i : i + w]) for i in range(len(flags) - w + 1))
+    assert sig._densest(at, w) == expected == sig._window_top(bytes(flags), w)
