@@ -1901,13 +1901,13 @@ class CanonicalText:
 
 
 def _decode_payloads(text: str) -> tuple[Decoded, ...]:
-    # Bound to guardkit._decode.decode_payloads on first use (that module imports this one); an
-    # import statement costs on every call.
+    # Bound on first use (guardkit._decode imports this module; an import statement costs on every
+    # call) to decode_payloads with its default bounds, minus its argument checks.
     global _decode_payloads  # noqa: PLW0603 - replaced once by the real function
-    from guardkit._decode import decode_payloads
+    from guardkit._decode import _default_payloads
 
-    _decode_payloads = decode_payloads
-    return decode_payloads(text)
+    _decode_payloads = _default_payloads
+    return _default_payloads(text)
 
 
 # The slots' own setters: they bypass the __setattr__ guard, and cost less than object.__setattr__.

@@ -321,8 +321,11 @@ _CUE_GATE_RE: Final = re.compile(
 )
 
 
+_MAX_DEPTH, _MAX_TOTAL, _MAX_ITEMS = 2, 65536, 32
+
+
 def decode_payloads(
-    text: str, *, max_depth: int = 2, max_total: int = 65536, max_items: int = 32
+    text: str, *, max_depth: int = _MAX_DEPTH, max_total: int = _MAX_TOTAL, max_items: int = _MAX_ITEMS
 ) -> tuple[Decoded, ...]:
     """Find and decode the payloads embedded in *text*.
 
@@ -361,6 +364,14 @@ def decode_payloads(
     if plan is None:
         return ()  # the common case: no finder can find anything
     return _decode(text, max_depth, max_total, max_items, scan_all=False, plan=plan)
+
+
+def _default_payloads(text: str) -> tuple[Decoded, ...]:
+    """``decode_payloads(text)`` for a str, without checking arguments (for the canonical view)."""
+    plan = _plan(text)
+    if plan is None:
+        return ()
+    return _decode(text, _MAX_DEPTH, _MAX_TOTAL, _MAX_ITEMS, scan_all=False, plan=plan)
 
 
 def _decode(

@@ -224,9 +224,11 @@ class PromptInjection:
         units, cjk_gate, unitset = _sig.ngram_units(toks, folded)
         analysis = _sig.analyze(text, folded, m.lexicon, toks, tokset, pairset, cjk_gate)
         values = analysis.values
-        z = m.bias + sum(map(operator.mul, m.signal_w, values))
+        # Most signals are 0: the products of the others, in order (adding 0.0 changes no sum).
+        fired = list(filter(None, values))
+        z = m.bias + sum(map(operator.mul, itertools.compress(m.signal_w, values), fired))
         if self._doc:
-            z += sum(map(operator.mul, m.doc_extra, values))
+            z += sum(map(operator.mul, itertools.compress(m.doc_extra, values), fired))
         ngram = (
             _sig.ngram_sum(toks, m.ngrams, m.norm, tokset, pairset)
             if cjk_gate is None
