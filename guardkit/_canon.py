@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import heapq
 import re
+import sys
 import threading
 import unicodedata
 from bisect import bisect_right
@@ -133,6 +134,27 @@ _PUNCTUATION_FOLDS: Final = frozenset(c for c, r in _ALWAYS_CONFUSABLES.items() 
 _LATIN_CLASS: Final = "[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]"
 _LATIN_RE: Final = re.compile(_LATIN_CLASS)
 _WORD_RE: Final = re.compile(r"[^\W\d_]+")
+
+
+def _str_overhead() -> int:
+    try:
+        return sys.getsizeof("\xe9") - 1
+    except TypeError:  # an implementation that does not report sizes
+        return -1
+
+
+_LATIN1_OVERHEAD: Final = _str_overhead()
+
+
+def latin1(text: str) -> bool:
+    """Whether every character of *text*, which is not ASCII, is below U+0100, in O(1).
+
+    CPython stores such a string one byte a character, after a header of fixed size, so its size
+    minus its length is that header's; a string stored two or four bytes a character is larger.
+    ``False`` when the size does not tell (another Python, or a string stored the legacy way):
+    callers then take the path for any text.
+    """
+    return sys.getsizeof(text) - len(text) == _LATIN1_OVERHEAD
 _WORD_TAIL_RE: Final = re.compile(r"[^\W\d_]*")
 
 # Folded view.
@@ -996,7 +1018,7 @@ def _fold_scripts(text: str, tables: _Tables, *, careful: bool = False) -> str:
     contains Latin letters. Words holding any other Cyrillic or Greek letter are left alone, so
     genuine Russian or Greek text keeps its script.
     """
-    if tables.script_conf_re.search(text) is None:
+    if latin1(text) or tables.script_conf_re.search(text) is None:
         return text
     runs = _few_latin_runs(text)
     if runs == [] or (tables.lookalike_hint_re.search(text) is None and _no_mixed_word(text, tables)):
@@ -1100,7 +1122,8 @@ def _canonicalize(text: str) -> tuple[str, _OffsetMap | _LazyNormalMap | None]:
     :class:`_LazyNormalMap` that builds it on first use."""
     tables = _get_tables()
     # One scan finds both the invisible characters and the look-alikes folded everywhere.
-    special = tables.special_re.findall(text)
+    # Of the characters special_re finds, Latin-1 text can hold only the soft hyphen.
+    special = (["\xad"] if "\xad" in text else []) if latin1(text) else tables.special_re.findall(text)
     invisible = bool(special) and not _INVISIBLE_SET.isdisjoint(special)
     if not invisible and _is_normalized("NFKC", text):
         return _fold_confusables(text, tables, special), None
@@ -1959,7 +1982,7 @@ def smuggled_runs(text: str) -> list[tuple[int, int, str, str]]:
         ``"variation_selectors"``. Emoji flag tag sequences and runs that carry nothing are skipped.
     """
     runs: list[tuple[int, int, str, str]] = []
-    if text.isascii() or not _may_smuggle(text):
+    if text.isascii() or latin1(text) or not _may_smuggle(text):
         return runs
     for m in _SMUGGLE_RE.finditer(text):
         tags, selectors = m.group(2), m.group(3)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import filterfalse
 from typing import Any
 
-from guardkit._canon import class_bytes, has_non_ascii_space
+from guardkit._canon import class_bytes, has_non_ascii_space, latin1
 from guardkit.validators._injection_lexicon import CJK_RULES, CLASSES
 
 __all__ = [
@@ -380,7 +380,8 @@ def ngram_units(
     script (see :func:`analyze`): the units, and those of tokens that do not start with one. It
     is the third when there are none of those.
     """
-    first = None if folded.isascii() else _NOSPACE.search(folded)
+    # Latin-1 text holds none of those scripts.
+    first = None if folded.isascii() or latin1(folded) else _NOSPACE.search(folded)
     if first is None:
         return toks, None, None
     # The character pairs of the text from its first such character on, as codes: a word made
@@ -1996,7 +1997,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
             if edge >= 0:
                 v[_S["edge_task"]] = 1.0
                 where["edge_task"] = ("raw", edge)
-    if not folded.isascii() and _NOSPACE.search(folded):
+    if not folded.isascii() and not latin1(folded) and _NOSPACE.search(folded):
         bigrams = cjk_gate if cjk_gate is not None else (ngram_units(toks, folded)[1] or set())
         for signal, pattern, (gate_a, gate_b) in lex.cjk:
             # A match holds a word of each side: skip the search when one side cannot occur.

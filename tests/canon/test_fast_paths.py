@@ -366,3 +366,30 @@ def test_fold_with_many_latin_runs_scans_the_groups() -> None:
     text = f"мир о {many} с мир"
     assert _canon._few_latin_runs(text) is None
     assert _canon._fold_scripts(text, _canon._get_tables()) == f"мир o {many} c мир"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aé\xad\xa0ÿĀ—😀\u200b"), min_size=1, max_size=30))
+def test_latin1_from_the_stored_size(text: str) -> None:
+    """latin1() says whether a non-ASCII text is all below U+0100 (on CPython, always; elsewhere
+    it may say False, which takes the path for any text)."""
+    if text.isascii():
+        return
+    below = max(text) < "\u0100"
+    if sys.implementation.name == "cpython":
+        assert _canon.latin1(text) == below
+    else:
+        assert not _canon.latin1(text) or below
+
+
+@pytest.mark.parametrize("text", ["Grüße aus München, ½ Stück", "fa\xadçade", "naïve\xa0café", "µ-Wert"])
+def test_latin1_text_takes_the_same_view(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Latin-1 text skips the scans for characters it cannot hold; the view is what the path
+    for any text builds (the soft hyphen, the one such character it can hold, is still removed)."""
+    assert _canon.latin1(text)
+    fast = CanonicalText(text)
+    fast_view = (fast.text, fast.folded, fast.hidden, fast.to_original(0, len(fast.text)))
+    monkeypatch.setattr(_canon, "latin1", lambda _text: False)
+    slow = CanonicalText(text)
+    assert fast_view == (slow.text, slow.folded, slow.hidden, slow.to_original(0, len(slow.text)))
+    assert "\xad" not in fast.text
