@@ -1013,9 +1013,11 @@ def _delim_possible(folded: str, words: set[str] | frozenset[str]) -> bool:
     """A necessary condition for a match of _FAKE_DELIM in *folded* (whose words are *words*)."""
     if words.isdisjoint(_DELIM_WORDS):
         return False
-    if not words.isdisjoint(_DELIM_VERBS):
-        return True
-    f = folded
+    return not words.isdisjoint(_DELIM_VERBS) or _delim_runs(folded)
+
+
+def _delim_runs(f: str) -> bool:
+    """Whether *f* holds one of the delimiter runs of _DELIM_RUN_ANCHORS."""
     # Written out, each run behind its first character (a one-character `in` is a memchr): a loop
     # over the pairs costs more than all these tests.
     return (
@@ -1941,8 +1943,8 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     m = None
     if _delim_possible(folded, words):
         # Runs of delimiter characters can be long; the words of the second branch start a match.
-        m = _search(_FAKE_DELIM, folded, _DELIM_RUN_AT, words, 140) or _search(
-            _FAKE_DELIM, folded, _DELIM_WORD_AT, words, 64
+        m = (_search(_FAKE_DELIM, folded, _DELIM_RUN_AT, words, 140) if _delim_runs(folded) else None) or (
+            _search(_FAKE_DELIM, folded, _DELIM_WORD_AT, words, 64)
         )
     if m:
         _fire(v, where, "fake_delimiter", 1.0, 0)

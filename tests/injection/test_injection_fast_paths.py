@@ -605,3 +605,11 @@ def test_densest_window_from_positions(flags: list[bool], w: int) -> None:
     at = [i for i, f in enumerate(flags) if f]
     expected = max(sum(flags[i : i + w]) for i in range(len(flags) - w + 1))
     assert sig._densest(at, w) == expected == sig._window_top(bytes(flags), w)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="-=*#<>/[{%a ", max_size=12))
+def test_delimiter_runs_are_the_run_anchors(text: str) -> None:
+    """The written-out run test holds exactly when a run anchor of _FAKE_DELIM's search does."""
+    anchors = [a for a, _ in sig._DELIM_RUN_ANCHORS]
+    assert sig._delim_runs(text) == any(a in text for a in anchors)
