@@ -393,3 +393,64 @@ def test_latin1_text_takes_the_same_view(text: str, monkeypatch: pytest.MonkeyPa
     slow = CanonicalText(text)
     assert fast_view == (slow.text, slow.folded, slow.hidden, slow.to_original(0, len(slow.text)))
     assert "\xad" not in fast.text
+
+
+def _fold_leet_token_plain(tok: str) -> str:
+    """The leetspeak rules of one token, run by run (what _fold_leet_token does in C for ASCII)."""
+    if len(tok) > _canon._LEET_MAX_TOKEN:
+        return tok
+    if sum(map(str.isalpha, tok)) < 2 or _canon._ORDINAL_RE.fullmatch(tok):
+        return tok
+    chars = list(tok)
+    n = len(tok)
+    for m in re.finditer(r"[0-9@$!|]+", tok):
+        a, b = m.span()
+        run = m.group()
+        left = a > 0 and tok[a - 1].isalpha()
+        right = b < n and tok[b].isalpha()
+        if not (left or right) or b - a > 3 or not set(run) <= set(_canon._LEET):
+            continue
+        if run.isdigit() and b - a >= 2 and (a == 0 or b == n):
+            continue
+        if run[-1] == "!" and not right:
+            continue
+        for j in range(a, b):
+            chars[j] = _canon._LEET[tok[j]]
+    return "".join(chars)
+
+
+LEET_ALPHABET = "abZ0134572689!@$|._ -\n"
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet=LEET_ALPHABET, max_size=12))
+def test_leet_token_rules_in_c(tok: str) -> None:
+    """The ASCII token path finds exactly the runs the rules fold."""
+    assert _canon._fold_leet_token(tok) == _fold_leet_token_plain(tok)
+
+
+LEET_WORDS = (
+    *("h3ll0", "1gn0r3", "7f3a0000", "v1", "stop!", "1st", "b4d"),
+    *("win10", "a11b", "a1!b", "p4$$", "10ab", "ab13", "137ab"),
+)
+leet_texts = st.text(alphabet=LEET_ALPHABET, max_size=60) | st.lists(
+    st.tuples(st.sampled_from(LEET_WORDS), st.sampled_from((" ", ".", "_", "", "!", "1", "\n"))).map("".join),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(leet_texts)
+def test_leet_text_in_one_pass(text: str) -> None:
+    """Folding an ASCII text in one pass, or token by token with the switch to one pass after
+    _LEET_TOKENS_ONE_BY_ONE tokens, gives what folding each token gives."""
+    by_token = _canon._fold_leet(text)  # no class bytes: every run, token by token
+    assert _canon._fold_leet_ascii_text(text) == by_token
+    assert _canon._fold_leet(text, _canon._classes(text)[0]) == by_token
+
+
+def test_leet_log_switches_to_one_pass() -> None:
+    """A log full of ids past the switch folds as token by token does."""
+    text = " ".join(f"request_id=7f3a{i:04x} path=/v1/orders/{51000 + i}" for i in range(40))
+    assert _canon._fold_leet(text, _canon._classes(text)[0]) == _canon._fold_leet(text)
+    assert "tfea" in _canon._fold_leet(text, _canon._classes(text)[0])
