@@ -273,8 +273,9 @@ def build_lexicon(fold: Callable[[str], str]) -> Lexicon:
     return Lexicon(fold)
 
 
-_DOUBLE_JOINERS = ("--", "''", "'-", "-'")
-_EDGE_JOINERS = (" '", "' ", " -", "- ")
+# A joiner without a word character on both sides. It starts with the joiner, which `re` skips to
+# quickly, and looks back from there.
+_LONE_JOINER = re.compile(r"['-](?:(?!\w)|(?<!\w.))")
 
 
 def tokenize(folded: str) -> list[str]:
@@ -284,13 +285,8 @@ def tokenize(folded: str) -> list[str]:
     spaced = folded.encode("ascii").translate(_ASCII_SPLIT_BYTES).decode("ascii")
     if "'" in spaced or "-" in spaced:
         # An apostrophe or hyphen joins two word characters; any other one is a separator. Left
-        # are joiners next to a space or another joiner: blank them (all with C string methods).
-        spaced = f" {spaced} "
-        while "--" in spaced or "''" in spaced or "'-" in spaced or "-'" in spaced:
-            for pair in _DOUBLE_JOINERS:
-                spaced = spaced.replace(pair, "  ")
-        for pair in _EDGE_JOINERS:
-            spaced = spaced.replace(pair, "  ")
+        # are joiners next to a space, another joiner or an end: blank them in one pass.
+        spaced = _LONE_JOINER.sub(" ", spaced)
     return spaced.split()
 
 
