@@ -58,7 +58,9 @@ _ASCII_SPLIT_BYTES = bytes(
 )
 # Scripts written without spaces: split into character bigrams for n-gram keys.
 _NOSPACE = re.compile(r"[\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]")
-_NOSPACE_RUN = re.compile(r"[\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]+")
+# Those of them keyed by int codes in n-gram scoring (see unit_key): all but Thai.
+_CODED = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]")
+_CODED_RUN = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]+")
 
 # The signal vector, in a fixed order shared with the shipped weights.
 SIGNALS: tuple[str, ...] = (
@@ -339,16 +341,16 @@ _PAIR_CODEC = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"
 
 
 def unit_key(unit: str) -> str | int:
-    """How n-gram scoring keys *unit*: a two-character unit that starts with a character of a
-    script written without spaces (a character bigram of such a word) by an int code, the rest
-    as itself.
+    """How n-gram scoring keys *unit*: a two-character unit that starts with a Chinese, Japanese or
+    Korean character (a character bigram of such a word) by an int code, the rest as itself.
 
-    Making and hashing thousands of two-character strings is most of the cost of scoring Chinese
-    or Thai text; the codes are read off the text's UTF-32 bytes in C. The keying is one to one
-    (ints are only ever codes of such pairs), so sets and weights keyed this way count exactly
-    what string keys count.
+    Making and hashing thousands of two-character strings is most of the cost of scoring such
+    text; the codes are read off the text's UTF-32 bytes in C. The keying is one to one (ints are
+    only ever codes of such pairs), so sets and weights keyed this way count exactly what string
+    keys count. Thai keeps strings: its 128 code points would give codes that differ only in a few
+    low bits, which is where sets and dicts look first.
     """
-    if len(unit) == 2 and _NOSPACE.match(unit):
+    if len(unit) == 2 and _CODED.match(unit):
         return int.from_bytes(unit.encode(_PAIR_CODEC, "surrogatepass"), sys.byteorder)
     return unit
 
@@ -382,23 +384,35 @@ def ngram_units(
     first = None if folded.isascii() or latin1(folded) else _NOSPACE.search(folded)
     if first is None:
         return toks, None, None
-    # The character pairs of the text from its first such character on, as codes: a word made
-    # only of such characters takes its bigrams from them, found with `find` from the end of the
-    # last word with such a character (a token never starts between tokens, nor inside an
-    # earlier one without such a character).
-    lo = first.start()
+    # The character pairs of the text from its first Chinese, Japanese or Korean character on, as
+    # codes: a word made only of such characters takes its bigrams from them, found with `find`
+    # from the end of the last word with such a character (a token never starts between tokens,
+    # nor inside an earlier one without such a character).
+    coded = _CODED.search(folded, first.start())
+    lo = len(folded) if coded is None else coded.start()
     codes = _pair_codes(folded[lo:])
     find = folded.find
-    fullmatch = _NOSPACE_RUN.fullmatch
+    fullmatch = _CODED_RUN.fullmatch
     pos = 0
     units: list[str | int] = []
     extra: list[str | int] = []
     for t in toks:
-        if len(t) > 1 and fullmatch(t) is not None:
+        if len(t) < 2 or t.isascii():
+            units.append(t)  # a whole token, keyed as itself
+        elif coded is not None and fullmatch(t) is not None:
             at = find(t, pos)
             pos = at + len(t)
             units += codes[at - lo : pos - lo - 1]  # its character bigrams
-        elif len(t) > 1 and not t.isascii() and _NOSPACE.search(t) is not None:
+        elif coded is None or _CODED.search(t) is None:
+            # No coded character (Thai, accented Latin): string bigrams. No later word of coded
+            # characters can start inside this one, so `find` need not pass it.
+            if _NOSPACE.match(t):
+                units += map(operator.add, t, t[1:])
+            else:
+                units.append(t)
+                if _NOSPACE.search(t):
+                    extra += map(operator.add, t, t[1:])
+        else:
             pos = find(t, pos) + len(t)
             keys = list(map(unit_key, map(operator.add, t, t[1:])))
             if _NOSPACE.match(t):
@@ -406,8 +420,6 @@ def ngram_units(
             else:
                 units.append(t)
                 extra += keys
-        else:
-            units.append(t)  # a whole token, keyed as itself
     unitset = set(units)
     return units, unitset.union(extra) if extra else unitset, unitset
 
