@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import heapq
 import re
-import sys
 import threading
 import unicodedata
 from bisect import bisect_right
@@ -138,12 +137,13 @@ _WORD_RE: Final = re.compile(r"[^\W\d_]+")
 
 def _str_overhead() -> int:
     try:
-        return sys.getsizeof("\xe9") - 1
+        return str.__sizeof__("\xe9") - 1
     except TypeError:  # an implementation that does not report sizes
         return -1
 
 
 _LATIN1_OVERHEAD: Final = _str_overhead()
+_SIZEOF: Final = str.__sizeof__ if _LATIN1_OVERHEAD >= 0 else (lambda _text: -1)
 
 
 def latin1(text: str) -> bool:
@@ -154,7 +154,7 @@ def latin1(text: str) -> bool:
     ``False`` when the size does not tell (another Python, or a string stored the legacy way):
     callers then take the path for any text.
     """
-    return sys.getsizeof(text) - len(text) == _LATIN1_OVERHEAD
+    return _SIZEOF(text) - len(text) == _LATIN1_OVERHEAD
 _WORD_TAIL_RE: Final = re.compile(r"[^\W\d_]*")
 
 # Folded view.

@@ -307,7 +307,7 @@ def _tokenize_non_ascii(folded: str) -> list[str]:
         # so the pieces would be long and odd; one regex pass costs less.
         return _TOKEN.findall(folded)
     pieces = raw.translate(_ASCII_SPLIT_BYTES).decode("utf-8", "surrogatepass").split()
-    if "".join(pieces).isalnum():
+    if len(raw) < 1024 and "".join(pieces).isalnum():
         return pieces  # every piece is letters and digits (one test of them all, in C)
     odd = list(itertools.compress(itertools.count(), map(operator.not_, map(str.isalnum, pieces))))
     if not odd:
