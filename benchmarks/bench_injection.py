@@ -72,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     det = PromptInjection()
     print(f"Python {platform.python_version()} on {platform.processor() or platform.machine()}")
-    print(f"{'input':<24}{'fresh µs':>12}{'shared view µs':>16}{'µs/KB fresh':>14}")
+    # Sizes are in characters; the last column is per KB of UTF-8 (three bytes a character for
+    # Chinese, two for Russian), the size a request carries.
+    print(f"{'input':<24}{'fresh µs':>12}{'shared view µs':>16}{'µs/KB fresh':>14}{'µs/UTF-8 KB':>14}")
     cases = [("en", size, attack) for size in (300, 1024, 4096, 16384) for attack in (False, True)]
     cases += [(lang, size, False) for lang in ("de", "ru", "zh") for size in (300, 4096)]
     for lang, size, attack in cases:
@@ -94,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         f = _median_us(fresh, calls)
         s = _median_us(shared, calls)
         label = f"{lang} {size} B {'attack' if attack else 'benign'}"
-        print(f"{label:<24}{f:>12.1f}{s:>16.1f}{f / (len(text) / 1024):>14.1f}")
+        utf8_kb = len(text.encode("utf-8")) / 1024
+        print(f"{label:<24}{f:>12.1f}{s:>16.1f}{f / (len(text) / 1024):>14.1f}{f / utf8_kb:>14.1f}")
     groups = [("messages ~300 chars", MESSAGES), ("documents ~4 KB", DOCUMENTS)]
     if args.corpus:
         groups += _corpus_groups(args.corpus)
