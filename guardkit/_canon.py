@@ -18,7 +18,7 @@ from bisect import bisect_right
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from guardkit._decode import Decoded
 
@@ -1627,7 +1627,7 @@ def _fold(text: str, *, fast: bool = True) -> tuple[str, tuple[_OffsetMap | _Laz
         folded = text.casefold()
         if len(folded) != len(text):
             # str.casefold folds each character on its own: the view is *folded* either way.
-            maps.append(_LazyCasefoldMap(text, folded))
+            maps.append(_LazyMap(_casefold_mapped, text, folded))
     if not fast:
         folded, wmap = _collapse(folded)
         if wmap is not None:
@@ -1654,7 +1654,7 @@ def _fold(text: str, *, fast: bool = True) -> tuple[str, tuple[_OffsetMap | _Laz
             folded, wmap = _collapse(folded, classes)
             respelled = hint
         else:
-            wmap = _LazyCollapseMap(folded, classes) if len(collapsed) != len(folded) else None
+            wmap = _LazyMap(_collapse, folded, classes) if len(collapsed) != len(folded) else None
             folded = collapsed
         if wmap is not None:
             maps.append(wmap)
@@ -1748,20 +1748,28 @@ def _collapse_spaced(text: str, classes: tuple[bytes, bool], *, plain: bool = Fa
 
 
 class _LazyMap:
-    """An :class:`_OffsetMap` built on first use: scoring never maps a span back."""
+    """The offset map of a pass over a text (:func:`_collapse`, :func:`_casefold_mapped`), built on
+    first use: scoring never maps a span back.
 
-    __slots__ = ("_built",)
+    Args:
+        build: The pass; it returns the text it built and its map, which is not ``None`` here
+            (the pass changed the text's length).
+        args: What to call it with.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("_args", "_build", "_built")
+
+    def __init__(self, build: Callable[..., tuple[str, _OffsetMap | None]], *args: object) -> None:
+        self._build = build
+        self._args = args
         self._built: _OffsetMap | None = None
-
-    def _build(self) -> _OffsetMap:
-        raise NotImplementedError
 
     def _get(self) -> _OffsetMap:
         built = self._built
         if built is None:
-            built = self._built = self._build()
+            built = self._build(*self._args)[1]
+            assert built is not None  # the pass changed the length  # noqa: S101
+            self._built = built
         return built
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -1773,39 +1781,6 @@ class _LazyMap:
         """The built map's edit lists and lengths (for tests)."""
         m = self._get()
         return (m._out_a, m._out_b, m._src_a, m._src_b, m.out_len, m.src_len)
-
-
-class _LazyCollapseMap(_LazyMap):
-    """The :class:`_OffsetMap` of :func:`_collapse` on a text, built on first use."""
-
-    __slots__ = ("_classes", "_pre")
-
-    def __init__(self, pre: str, classes: tuple[bytes, bool]) -> None:
-        super().__init__()
-        self._pre = pre
-        self._classes = classes
-
-    def _build(self) -> _OffsetMap:
-        omap = _collapse(self._pre, self._classes)[1]
-        assert omap is not None  # the collapse changed the length  # noqa: S101
-        return omap
-
-
-class _LazyCasefoldMap(_LazyMap):
-    """The :class:`_OffsetMap` of :func:`_casefold_mapped` on a text whose case fold is longer,
-    built on first use."""
-
-    __slots__ = ("_full", "_text")
-
-    def __init__(self, text: str, full: str) -> None:
-        super().__init__()
-        self._text = text
-        self._full = full
-
-    def _build(self) -> _OffsetMap:
-        omap = _casefold_mapped(self._text, self._full)[1]
-        assert omap is not None  # the fold changed the length  # noqa: S101
-        return omap
 
 
 class _LazyNormalMap:
