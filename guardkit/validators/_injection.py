@@ -84,6 +84,7 @@ class _Model:
             else:
                 self.unigram_w[a] = float(weight)
         self.ngrams = _sig.NgramWeights(self.unigram_w, self.bigram_w)
+        self.ngrams.keyed()  # the CJK-keyed mirror, built now rather than on the first such text
         self.norm = int(data.get("ngram_norm", 24))
         self.thresholds: dict[str, float] = {k: float(v) for k, v in data["thresholds"].items()}
         self.lexicon = _sig.build_lexicon(_fold)

@@ -356,8 +356,8 @@ def unit_key(unit: str) -> str | int:
 
 
 def _pair_codes(text: str) -> list[int]:
-    """The codes of every two adjacent characters of *text*, in C: ``unit_key(text[i:i + 2])``
-    for each *i* where ``text[i]`` is of a script written without spaces."""
+    """The codes of every two adjacent characters of *text*, in C: at *i*, ``unit_key(text[i:i + 2])``
+    wherever ``text[i]`` is Chinese, Japanese or Korean (the pairs unit_key codes)."""
     n = len(text)
     if n < 2:
         return []
@@ -456,7 +456,8 @@ class NgramWeights:
 
     def keyed(self) -> NgramWeights:
         """The same weights keyed by :func:`unit_key`, for the units of :func:`ngram_units` in text
-        with a script written without spaces (built on first use)."""
+        with a script written without spaces (built once; the detector builds it when it loads its
+        model)."""
         keyed = self._keyed
         if keyed is None:
             key = unit_key
