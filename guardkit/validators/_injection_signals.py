@@ -413,8 +413,19 @@ def ngram_units(
                 if _NOSPACE.search(t):
                     extra += map(operator.add, t, t[1:])
         else:
-            pos = find(t, pos) + len(t)
-            keys = list(map(unit_key, map(operator.add, t, t[1:])))
+            # Coded characters and others in one word ("用Python写"): the pairs that start at a
+            # coded character take their codes, the others stay strings.
+            at = find(t, pos)
+            pos = at + len(t)
+            keys: list[str | int] = []
+            prev = 0
+            last = len(t) - 1
+            for run in _CODED_RUN.finditer(t):
+                a, b = run.span()
+                keys += map(operator.add, t[prev:a], t[prev + 1 : a + 1])
+                keys += codes[at - lo + a : at - lo + min(b, last)]
+                prev = b
+            keys += map(operator.add, t[prev:last], t[prev + 1 :])
             if _NOSPACE.match(t):
                 units += keys
             else:
@@ -516,12 +527,19 @@ _HINT_CLASSES = bytes(
     ord("s") if chr(i) in " .-" else ord("w") if i < 128 and chr(i).isalnum() else ord("o")
     for i in range(256)
 )
+# The same with "?" as "w" (see _spaced_hint).
+_HINT_CLASSES_WIDE = _HINT_CLASSES[: ord("?")] + b"w" + _HINT_CLASSES[ord("?") + 1 :]
 
 
 def _spaced_hint(text: str) -> bool:
     """Whether *text* holds two single letters or digits in a row between separators."""
-    if text.isascii() and "_" not in text:
-        return b"swsws" in text.encode("ascii").translate(_HINT_CLASSES)
+    if "_" not in text:
+        if text.isascii():
+            return b"swsws" in text.encode("ascii").translate(_HINT_CLASSES)
+        # Each non-ASCII character becomes a "?", read as "w": a superset of the matches, so
+        # only a text with a candidate needs the pattern.
+        if b"swsws" not in text.encode("ascii", "replace").translate(_HINT_CLASSES_WIDE):
+            return False
     return _SPACED_HINT.search(text) is not None
 
 
@@ -1854,6 +1872,10 @@ def _class_signals(  # noqa: PLR0915 - one flat pass over these signals reads be
             fire("decode_follow", 1.0, at)
 
 
+# analyze()'s default for what its caller may pass: work it out.
+_UNKNOWN: Any = object()
+
+
 def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than many helpers
     text: str,
     folded: str,
@@ -1861,7 +1883,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     toks: list[str] | None = None,
     tokset: set[str] | frozenset[str] | None = None,
     pairset: set[tuple[str, str]] | None = None,
-    cjk_gate: set[str | int] | None = None,
+    cjk_gate: set[str | int] | None = _UNKNOWN,
 ) -> Analysis:
     """Compute the heuristic signals of one text.
 
@@ -1872,7 +1894,8 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         toks: The tokens of *folded*, when already computed.
         tokset: The set of *toks*, when already computed.
         pairset: The set of adjacent pairs of *toks*, when already computed.
-        cjk_gate: The second value of :func:`ngram_units`, when already computed.
+        cjk_gate: The second value of :func:`ngram_units` (``None``: *folded* holds no script
+            written without spaces), when already computed.
 
     Returns:
         The signal activations and their locations.
@@ -2010,8 +2033,10 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
             if edge >= 0:
                 v[_S["edge_task"]] = 1.0
                 where["edge_task"] = ("raw", edge)
-    if not folded.isascii() and not latin1(folded) and _NOSPACE.search(folded):
-        bigrams = cjk_gate if cjk_gate is not None else (ngram_units(toks, folded)[1] or set())
+    if cjk_gate is _UNKNOWN:
+        cjk_gate = ngram_units(toks, folded)[1]
+    if cjk_gate is not None:
+        bigrams = cjk_gate
         for signal, pattern, (gate_a, gate_b) in lex.cjk:
             # A match holds a word of each side: skip the search when one side cannot occur.
             if not (_gate_open(gate_a, bigrams, folded) and _gate_open(gate_b, bigrams, folded)):

@@ -283,10 +283,11 @@ def test_a_long_delimiter_run_is_searched_at_its_end() -> None:
     assert sig._search(sig._FAKE_DELIM, folded, sig._DELIM_RUN_AT, words, 140) is not None
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.text(alphabet="ab1 ._-@$x", max_size=30))
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab1 ._-@$x?éж中²€\u0301\xa0\ud800", max_size=30))
 def test_spaced_hint_fast_path_matches_the_regex(text: str) -> None:
-    """The class-string test for spelled-out letters agrees with its regular expression."""
+    """The class-string test for spelled-out letters agrees with its regular expression, in ASCII
+    text and in text with letters, digits, marks and symbols beyond it."""
     assert sig._spaced_hint(text) == (sig._SPACED_HINT.search(text) is not None)
 
 
