@@ -22,11 +22,19 @@ _SUFFIX: Final = ">>"
 #: What a forged marker in the content is replaced with. It has no angle brackets, so it cannot join
 #: with neighbouring text into a new marker.
 REMOVED: Final = "[boundary removed]"
+# Angle brackets and what a reader (or a model) takes for one: guillemets, CJK and mathematical
+# angle brackets, ornaments, modifier letters, Canadian syllabics, precedes/succeeds. Full-width
+# brackets are "<" and ">" in the canonical view.
+_OPENS: Final = "<\u2039\u00ab\u3008\u300a\u27e8\u27ea\u276c\u276e\u2770\u02c2\u1438\u2329\u227a\u29fc"
+_CLOSES: Final = ">\u203a\u00bb\u3009\u300b\u27e9\u27eb\u276d\u276f\u2771\u02c3\u1433\u232a\u227b\u29fd"
+# The end of the word or of the hex digits: not \b, as some look-alike brackets are letters (ᐳ).
+_END: Final = "(?![0-9a-z_])"
 # Bounded repeats only: an unbounded run of blanks before "untrusted" would be rescanned from every
 # starting offset.
 _FORGED_RE: Final = re.compile(
-    r"<{1,2}[ \t]{0,8}/?[ \t]{0,8}untrusted\b(?:[^<>\n]{0,80}>{1,2})?"
-    r"|/?untrusted[-_][0-9a-f]{4,128}\b(?:[ \t]{0,8}>{1,2})?",
+    rf"[{_OPENS}]{{1,2}}[ \t]{{0,8}}/?[ \t]{{0,8}}untrusted{_END}"
+    rf"(?:[^{_OPENS}{_CLOSES}\n]{{0,80}}[{_CLOSES}]{{1,2}})?"
+    rf"|/?untrusted[-_][0-9a-f]{{4,128}}{_END}(?:[ \t]{{0,8}}[{_CLOSES}]{{1,2}})?",
     re.IGNORECASE,
 )
 _HEX_RE: Final = re.compile(r"[0-9a-f]{8,128}")
