@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
+
+import pytest
 
 from guardkit import cli
 
@@ -36,12 +39,13 @@ def test_check_blocked_file_exits_one(tmp_path: Path) -> None:
     doc.mkdir()
     (doc / "a.txt").write_text("fine\nthis is internal-only\n")
     (doc / "b.txt").write_text("fine\n")
-    (doc / "c.bin").write_bytes(b"\0\1\2")
+    (doc / "c.bin").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
     code, out, _ = run("check", "--policy", str(policy), str(doc))
     assert code == 1
     assert "a.txt:2:9: block deny_substrings DENIED_SUBSTRING" in out
     assert "internal-only" not in out.replace("internal-only", "", 0).split("\n", 1)[0]
     assert "skipped 1 binary" in out
+    assert f"{doc / 'c.bin'}: skipped (binary)" in out
 
 
 def test_check_json_output(tmp_path: Path) -> None:
@@ -92,3 +96,96 @@ def test_progress_bar_when_asked(tmp_path: Path) -> None:
     code, _, err = run("check", "--progress", "always", str(tmp_path))
     assert code == 0
     assert "3/3" in err
+
+
+def test_a_nul_byte_does_not_hide_a_text_file(tmp_path: Path) -> None:
+    """A UTF-8 file with NUL bytes is text and is checked; only text that is not UTF-8 and holds
+    a NUL byte is skipped as binary, and --binary check checks that too."""
+    policy = tmp_path / "guardkit.toml"
+    policy.write_text(POLICY)
+    hidden = tmp_path / "hidden.txt"
+    hidden.write_bytes(b"\0\0this is internal-only\n")
+    code, out, _ = run("check", "--policy", str(policy), str(hidden))
+    assert code == 1
+    assert "block deny_substrings" in out
+    binary = tmp_path / "blob.bin"
+    binary.write_bytes(b"\xff\0 internal-only")
+    code, out, _ = run("check", "--policy", str(policy), str(binary))
+    assert code == 0
+    assert "skipped 1 binary" in out
+    code, out, _ = run("check", "--binary", "check", "--policy", str(policy), str(binary))
+    assert code == 1
+    assert "checked 1 file(s)" in out
+
+
+def test_utf16_and_utf32_files_with_a_byte_order_mark_are_text(tmp_path: Path) -> None:
+    """Files that start with a byte-order mark are decoded with it, not skipped as binary."""
+    policy = tmp_path / "guardkit.toml"
+    policy.write_text(POLICY)
+    for codec in ("utf-16", "utf-16-be", "utf-32", "utf-32-be", "utf-8-sig"):
+        path = tmp_path / f"{codec}.txt"
+        data = "keep this internal-only".encode(codec)
+        if codec.endswith("-be"):
+            data = ("\ufeff" + "keep this internal-only").encode(codec)
+        path.write_bytes(data)
+        code, out, _ = run("check", "--policy", str(policy), str(path))
+        assert code == 1, codec
+        assert ":1:11: block deny_substrings" in out, codec
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs symbolic links and named pipes (POSIX)")
+def test_broken_links_are_skipped_and_unreadable_files_exit_two(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a directory, a link to nothing is skipped and listed; a file or directory that cannot
+    be read is reported and makes the run exit 2, while the other files are still checked."""
+    policy = tmp_path / "guardkit.toml"
+    policy.write_text(POLICY)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "a.txt").write_text("internal-only\n")
+    os.symlink(tree / "missing.txt", tree / "link.txt")
+    code, out, _ = run("check", "--json", "--policy", str(policy), str(tree))
+    report = json.loads(out)
+    assert code == 1
+    assert report["skipped"] == [{"path": str(tree / "link.txt"), "reason": "broken link"}]
+    assert report["summary"]["skipped_other"] == 1
+    os.mkfifo(tree / "pipe")  # reading it would wait for a writer forever
+    code, out, _ = run("check", "--policy", str(policy), str(tree))
+    assert code == 1
+    assert "link.txt: skipped (broken link)" in out
+    assert "pipe: skipped (not a regular file)" in out
+    assert "skipped 2 other (broken links, pipes, devices)" in out
+    (tree / "pipe").unlink()
+
+    secret = str(tree / "b.txt")
+    Path(secret).write_text("fine\n")
+    real_open = open
+
+    def deny(path: object, *args: object, **kwargs: object) -> object:
+        if str(path) == secret:
+            raise PermissionError(13, "Permission denied", secret)
+        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", deny)
+    (tree / "sub").mkdir()
+    real_walk = os.walk
+
+    def walk(top: str, onerror: object = None, **kwargs: object) -> object:
+        for entry in real_walk(top, onerror=onerror, **kwargs):  # type: ignore[arg-type]
+            yield entry
+            if entry[0] == str(tree) and callable(onerror):
+                onerror(PermissionError(13, "Permission denied", str(tree / "sub")))
+
+    monkeypatch.setattr(os, "walk", walk)
+    code, out, err = run("check", "--json", "--policy", str(policy), str(tree))
+    report = json.loads(out)
+    assert code == 2
+    assert sorted(u["path"] for u in report["unreadable"]) == [secret, str(tree / "sub")]
+    assert report["summary"]["unreadable"] == 2
+    assert [f["path"] for f in report["files"]] == [str(tree / "a.txt")]
+    assert report["files"][0]["action"] == "block"
+    assert f"{secret}: Permission denied" in err
+    code, out, _ = run("check", "--policy", str(policy), str(tree))
+    assert code == 2
+    assert "2 unreadable" in out
