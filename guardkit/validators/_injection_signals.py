@@ -1383,6 +1383,23 @@ _CONCAT_AT = _AnchorSet(_CONCAT_ANCHORS)
 _CONDITIONAL = _wordset("if unless si wenn falls se als если якщо jeśli jestli eğer")
 # Words before "your" that make "your message" something the writer received, not a directive.
 _THANKED_FOR = _wordset("for thanks")
+_INDEFINITE = _wordset("a an")
+_COPULA = _wordset("is s are")
+_WHAT = _wordset("what what's")
+
+
+def _asks_definition(toks: list[str], at: int) -> bool:
+    """Whether the token at *at* is the "what" of a question about a kind of thing: "what is a
+    ...", "what's an ...", "(explain) what a ... is"."""
+    word = toks[at]
+    if word not in _WHAT:
+        return False
+    nxt = toks[at + 1 : at + 3]
+    if not nxt:
+        return False
+    if nxt[0] in _INDEFINITE:
+        return True
+    return word == "what" and len(nxt) == 2 and nxt[0] in _COPULA and nxt[1] in _INDEFINITE
 
 
 def _near(a: list[int], b: list[int], window: int) -> int:
@@ -1809,6 +1826,10 @@ def _class_signals(  # noqa: PLR0915 - one flat pass over these signals reads be
         fire("ai_reference", min(len(ai), 6) / 3.0, ai[0])
     reveal, system, secret = get(_REVEAL, e), get(_SYSTEM, e), get(_SECRET, e)
     revealw = get(_REVEALW, e)
+    if (reveal or revealw) and (instr or secret or instrw):
+        # "what is a system prompt?" asks for a definition, not for this one.
+        reveal = [r for r in reveal if not _asks_definition(toks, r)]
+        revealw = [r for r in revealw if not _asks_definition(toks, r)]
     if (reveal or revealw) and (instr or secret or instrw):
         s_reveal, s_revealw = sorted(reveal), sorted(revealw)
         s_owner, s_yourp = sorted(yourp + system), sorted(yourp)

@@ -403,6 +403,8 @@ BENIGN: list[str] = [
     # -- everyday requests
     "Can you help me write a cover letter for a junior accountant position?",
     "What's a good recipe for vegetarian lasagna?",
+    "Can you explain what a system prompt is in LLM applications?",
+    "What is a system prompt, and how is it different from a user prompt?",
     "Summarize the main causes of the French Revolution in three bullet points.",
     "Translate 'Where is the train station?' into German.",
     "How many days are there between March 3 and June 17?",
