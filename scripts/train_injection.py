@@ -58,6 +58,7 @@ PRIOR: dict[str, float] = {
     "frame_harm": 0.8,
     "unbound_ai": 1.2,
     "payload_split": 3.0,
+    "exfil_link": 2.5,
     "decode_follow": 1.5,
     "adversarial_suffix": 3.5,
     "harmful_suffix": 2.5,
@@ -82,6 +83,7 @@ DOCUMENT_EXTRA: dict[str, float] = {
     "edge_task": 0.5,
     "doc_directive": 0.5,
     "prefix_force": 0.5,
+    "exfil_link": 1.0,
 }
 TARGET_FPR = 0.0099  # default threshold: at most this share of permitted benign rows flagged
 NGRAM_CLIP = 1.5

@@ -256,6 +256,12 @@ class PromptInjection:
         for d in view.decoded:
             s = self._score_region(_canonical(d.text))
             extra.append((self._boosted(s, _DECODED_BONUS), d.start, d.end, s))
+        joined = main.analysis.joined
+        if joined:
+            # A payload split over several strings: the string they join is a payload too. Its
+            # parts are spread over the text, so its span is the whole text.
+            s = self._score_region(_canonical(joined))
+            extra.append((self._boosted(s, _DECODED_BONUS), 0, len(text), s))
         if self._doc and ("<" in text or "[" in text or "/" in text or "#" in text):
             from guardkit._hidden import hidden_segments
 
