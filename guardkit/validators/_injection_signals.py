@@ -1029,7 +1029,7 @@ _DROP_REQUEST = re.compile(
 _NEGATED_BEFORE = re.compile(r"\b(?:never|not|no|n't|cannot|without|won't|don't)(?: \w+)? $")
 _DROP_REQUEST_OWNERS = _wordset("user user's human human's original current actual real")
 _HIJACK_STOPS = _wordset(
-    "ignore disregard forget skip drop scrap abandon instead don't dont do override discard bypass"
+    "ignore disregard forget skip drop scrap abandon instead don't dont override discard bypass"
 )
 _HIJACK_MARKS = _wordset("instead just only simply rather")
 _HIJACK_VERBS = _wordset(
@@ -1418,7 +1418,7 @@ def _is_document(text: str, folded: str) -> bool:
 # functions ("x => ...", "(a) => ..."; not an arrow drawn as "==>"), "::" and Python definitions.
 _CODE_SHAPE = re.compile(
     r"```|(?:^|\n)(?:    |\t)\S|;\s*(?:\n|$)|\)\s*\{|[\w)]\s*=>|::|\bdef\s+\w+\s*\("
-    r"|\w\s*=\s*[^=;\n]{1,80};\s*[A-Za-z_]\w{0,30}\s*="
+    r"|\w\s{0,8}=\s{0,8}[^=;\n]{1,80};\s{0,8}[A-Za-z_]\w{0,30}\s{0,8}="
 )
 _WEAK_PERSONA = frozenset(
     [
@@ -1539,13 +1539,21 @@ _ADDRESSED_AT = _AnchorSet(_ADDRESSED_ANCHORS, starts="when")
 _SYSMODE_LINE_AT = _AnchorSet(_SYSMODE_LINE_ANCHORS)
 _PREFIX_AT = _AnchorSet(_PREFIX_ANCHORS)
 _CONCAT_AT = _AnchorSet(_CONCAT_ANCHORS)
-# Every match of _HIJACK holds one of these words; _DROP_REQUEST, _POSITIONAL_HEAD and _OWN_CONFIG
-# start with one.
+# Every match of _HIJACK, _DROP_REQUEST, _POSITIONAL_HEAD and _OWN_CONFIG starts with one of these.
 _DROP_REQUEST_AT = _AnchorSet(
     tuple((w, w) for w in ("ignore", "disregard", "forget", "override", "discard", "bypass")),
     starts="ignore disregard forget override discard bypass",
 )
-_HIJACK_AT = _AnchorSet(tuple((w, w) for w in ("instead", "just", "only", "simply", "rather")))
+_HIJACK_AT = _AnchorSet(
+    (
+        *((w, w) for w in ("ignore", "disregard", "forget", "skip", "drop", "scrap", "abandon")),
+        ("instead of", "instead"),
+        ("don't", "don't"),
+        ("dont", "dont"),
+        ("do not", "not"),
+    ),
+    starts="ignore disregard forget skip drop scrap abandon instead don't dont do",
+)
 _POSITIONAL_AT = _AnchorSet(
     tuple((w, w) for w in ("beginning", "start", "top", "first", "before", "prior")),
     starts="beginning start top first before prior",
@@ -1617,17 +1625,26 @@ def _code_shaped(head: str) -> bool:
     # Logs and other key=value data: three assignments of a word.
     if "=" in head and len(_KEY_VALUE.findall(head, 0, 2000)) >= 3:
         return True
-    return any(literal in head and pattern.search(head) is not None for literal, pattern in _CODE_BRANCHES)
+    if any(literal in head and pattern.search(head) is not None for literal, pattern in _CODE_BRANCHES):
+        return True
+    # Statements on one line ("x = 1; y = 2"): from each "; y =", which starts with a literal, look
+    # back over the most the first statement can take.
+    if ";" in head and "=" in head:
+        for m in _STATEMENT_NEXT.finditer(head):
+            q = m.start()
+            if _STATEMENT_BEFORE.search(head, max(0, q - 98), q):
+                return True
+    return False
 
 
+_STATEMENT_NEXT = re.compile(r";\s{0,8}[A-Za-z_]\w{0,30}\s{0,8}=")
+_STATEMENT_BEFORE = re.compile(r"\w\s{0,8}=\s{0,8}[^=;\n]{1,80}\Z")
 _CODE_INDENT = re.compile(r"(?:    |\t)\S")
 _KEY_VALUE = re.compile(r"=(?<=\w=)[\w\"'/]")
 # The branches of _CODE_SHAPE but "```", "::" and an indented first line, each with a literal it holds.
 _CODE_BRANCHES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("\n", re.compile(r"\n(?:    |\t)\S")),
     (";", re.compile(r";\s*(?:\n|$)")),
-    # Statements on one line: "x = ...; y = ..."
-    (";", re.compile(r"\w\s*=\s*[^=;\n]{1,80};\s*[A-Za-z_]\w{0,30}\s*=")),
     ("{", re.compile(r"\)\s*\{")),
     ("=>", re.compile(r"[\w)]\s*=>")),
     ("def", re.compile(r"def(?<!\wdef)\s+\w+\s*\(")),
@@ -2288,10 +2305,12 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
                     value = 1.0 if _carries_evidence(joined, lex) else 0.6
                 _fire(v, where, "payload_split", value, 0)
                 where["payload_split"] = ("chr", m.start())
-    if v[_S["override"]] < 0.7 and not words.isdisjoint(_HIJACK_STOPS):
+    if v[_S["override"]] < 0.7 and (
+        not words.isdisjoint(_HIJACK_STOPS) or ("not" in words and "do" in words)
+    ):
         m = None
         if not words.isdisjoint(_HIJACK_MARKS) and not words.isdisjoint(_HIJACK_VERBS):
-            m = _search(_HIJACK, folded, _HIJACK_AT, words, 120)
+            m = _search(_HIJACK, folded, _HIJACK_AT, words)
         if m is None and not words.isdisjoint(_DROP_REQUEST_OWNERS):
             m = _search(_DROP_REQUEST, folded, _DROP_REQUEST_AT, words)
             # "agents should never ignore the user's request" describes, it does not order
