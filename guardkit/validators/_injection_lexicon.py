@@ -1174,6 +1174,7 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "istem",
         "istemi",
         "istemini",
+        "komutunu",
         "sistem istemi",
         "sistem istemini",
         "promptunu",
@@ -3192,16 +3193,19 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "éthique",
         "morale",
         "restricciones",
+        "restricción",
         "límites",
         "filtros",
         "censura",
         "ética",
         "restrizioni",
+        "restrizione",
         "limiti",
         "filtri",
         "etica",
         "restrições",
         "restricoes",
+        "restrição",
         "beperkingen",
         "censuur",
         "ethiek",
@@ -4174,6 +4178,10 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "language model",
         "ki",
         "ia",
+        "l'ia",
+        "un'ia",
+        "dell'ia",
+        "all'ia",
         "ии",
         "nlp",
         "copilot",
@@ -4363,6 +4371,10 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "story",
         "novel",
         "screenplay",
+        "scene",
+        "chapter",
+        "episode",
+        "dialogue",
         "movie",
         "game",
         "simulation",
@@ -5691,6 +5703,44 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "anneannem",
         "babaannem",
         "büyükbabam",
+    ),
+    # Requests for a procedure: inside a fictional frame around a forbidden topic, what turns a
+    # story into a how-to ("explain step by step", "what equipment would they need"). Words that
+    # only ask for rich writing ("detailed", "exact", "vivid") are not listed: fiction asks for them.
+    "DETAIL": (
+        # en
+        "step-by-step",
+        "step by",
+        "ingredients",
+        "equipment",
+        "materials",
+        "recipe",
+        "procedure",
+        "quantities",
+        "measurements",
+        "instructions",
+        # de
+        "schritt für",
+        "anleitung",
+        "zutaten",
+        # fr
+        "étape par",
+        "ingrédients",
+        # es, pt
+        "paso a",
+        "ingredientes",
+        # it
+        "passo dopo",
+        "ingredienti",
+        # nl
+        "stap voor",
+        # ru
+        "пошагово",
+        "инструкцию",
+        # pl
+        "krok po",
+        # tr
+        "adım adım",
     ),
     # What such a relative "used to read out": licence keys and the like.
     "LOOT": (

@@ -184,6 +184,7 @@ _INCORP = _C["INCORP"]
 _INSTR = _C["INSTR"]
 _INSTRW = _C["INSTRW"]
 _KIN = _C["KIN"]
+_DETAIL = _C["DETAIL"]
 _LOOT = _C["LOOT"]
 _LIMITN = _C["LIMITN"]
 _MODIFY = _C["MODIFY"]
@@ -2142,7 +2143,13 @@ def _class_signals(  # noqa: PLR0915 - one flat pass over these signals reads be
         # a story, a hypothetical or a role ("act as my grandmother who ...") around forbidden topics
         at = _near(harm, frame + role, 25)
         if at >= 0:
-            fire("frame_harm", min(len(harm), 4) / 2.0, at)
+            value = min(len(harm), 4) / 2.0
+            # ... that asks for operational detail about the topic ("in full technical detail",
+            # "what equipment would they need"): a how-to dressed as fiction, not a story.
+            detail = get(_DETAIL, e)
+            if detail and _near(harm, detail, 12) >= 0:
+                value = max(value, 3.5)
+            fire("frame_harm", value, at)
     kin = get(_KIN, e)
     if kin and role:
         # The "grandmother" role-play: the model is to play a relative who read forbidden content
