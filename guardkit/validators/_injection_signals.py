@@ -1027,6 +1027,13 @@ _DROP_REQUEST = re.compile(
     r"input|prompt|instructions?)s?\b[^.!?;]{0,60}?\b(?:instead|follow|obey|execute|reply|respond|"
     r"answer|output|print|say|do)\b"
 )
+# "Forget everything you were told": the instructions thrown away named by how they came.
+_FORGET_TOLD = re.compile(
+    r"\b(?:forget|ignore|disregard|discard|erase)\s+(?:everything|all(?: of)?(?: that| what)?|anything|"
+    r"whatever|what)\s+(?:you\s+(?:were|have been|'ve been|had been|got|have|'ve)\s+)?(?:been\s+)?"
+    r"(?:told|given|instructed|programmed|ordered)\b"
+)
+_FORGET_TOLD_WORDS = _wordset("told given instructed programmed ordered")
 _NEGATED_BEFORE = re.compile(r"\b(?:never|not|no|n't|cannot|without|won't|don't)(?: \w+)? $")
 _DROP_REQUEST_OWNERS = _wordset("user user's human human's original current actual real")
 _HIJACK_STOPS = _wordset(
@@ -2339,6 +2346,10 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
                 m = _search(_HIJACK, folded, _HIJACK_AT, words)
             if m is None and not words.isdisjoint(_HIJACK_TASKS):
                 m = _search(_HIJACK_TASK, folded, _HIJACK_TASK_AT, words)
+        if m is None and not words.isdisjoint(_FORGET_TOLD_WORDS):
+            m = _search(_FORGET_TOLD, folded, _DROP_REQUEST_AT, words)
+            if m and _NEGATED_BEFORE.search(folded, max(0, m.start() - 24), m.start()):
+                m = None
         if m is None and not words.isdisjoint(_DROP_REQUEST_OWNERS):
             m = _search(_DROP_REQUEST, folded, _DROP_REQUEST_AT, words)
             # "agents should never ignore the user's request" describes, it does not order

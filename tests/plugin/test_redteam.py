@@ -189,7 +189,6 @@ def test_recommended_policy_passes_benign_controls(payload: Payload) -> None:
 # secrets, HTML and links in output) are left to the application's own policy.
 RECOMMENDED_SCOPE = ("injection", "extraction", "jailbreak", "special_tokens", "smuggling")
 KNOWN_GAPS = frozenset({
-    "injection.forget-everything",
     "injection.indirect-hidden-div",
     "jailbreak.grandmother",
     "jailbreak.policy-free",
