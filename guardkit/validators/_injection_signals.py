@@ -1028,8 +1028,9 @@ _DROP_REQUEST = re.compile(
     r"answer|output|print|say|do)\b"
 )
 # "Forget everything you were told": the instructions thrown away named by how they came.
+# Tried at the anchors of _DROP_REQUEST, whose verbs these are.
 _FORGET_TOLD = re.compile(
-    r"\b(?:forget|ignore|disregard|discard|erase)\s+(?:everything|all(?: of)?(?: that| what)?|anything|"
+    r"\b(?:forget|ignore|disregard|discard)\s+(?:everything|all(?: of)?(?: that| what)?|anything|"
     r"whatever|what)\s+(?:you\s+(?:were|have been|'ve been|had been|got|have|'ve)\s+)?(?:been\s+)?"
     r"(?:told|given|instructed|programmed|ordered)\b"
 )
@@ -1906,6 +1907,13 @@ def _edge_task(text: str) -> int:
     return -1
 
 
+def _unnegated(m: re.Match[str] | None, folded: str) -> re.Match[str] | None:
+    """*m*, unless a negation stands right before it."""
+    if m and _NEGATED_BEFORE.search(folded, max(0, m.start() - 24), m.start()):
+        return None
+    return m
+
+
 def _positional(folded: str, words: set[str] | frozenset[str]) -> int:
     """Offset of a request by position (see _POSITIONAL_HEAD), or -1."""
     m = _search(_POSITIONAL_HEAD, folded, _POSITIONAL_AT, words)
@@ -2346,15 +2354,12 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
                 m = _search(_HIJACK, folded, _HIJACK_AT, words)
             if m is None and not words.isdisjoint(_HIJACK_TASKS):
                 m = _search(_HIJACK_TASK, folded, _HIJACK_TASK_AT, words)
+        # These two describe rather than order after a negation ("agents should never ignore the
+        # user's request").
         if m is None and not words.isdisjoint(_FORGET_TOLD_WORDS):
-            m = _search(_FORGET_TOLD, folded, _DROP_REQUEST_AT, words)
-            if m and _NEGATED_BEFORE.search(folded, max(0, m.start() - 24), m.start()):
-                m = None
+            m = _unnegated(_search(_FORGET_TOLD, folded, _DROP_REQUEST_AT, words), folded)
         if m is None and not words.isdisjoint(_DROP_REQUEST_OWNERS):
-            m = _search(_DROP_REQUEST, folded, _DROP_REQUEST_AT, words)
-            # "agents should never ignore the user's request" describes, it does not order
-            if m and _NEGATED_BEFORE.search(folded, max(0, m.start() - 24), m.start()):
-                m = None
+            m = _unnegated(_search(_DROP_REQUEST, folded, _DROP_REQUEST_AT, words), folded)
         if m:
             _fire(v, where, "override", 0.7, 0)
             where["override"] = ("chr", m.start())
