@@ -1412,6 +1412,8 @@ _DOC_STARTS = tuple(w.split()[0] for w in _DOC_LINE_WORDS)
 
 def _is_document(text: str, folded: str) -> bool:
     """Whether *text* looks like retrieved content: email, table, code, HTML or long multi-line."""
+    if len(text) >= 400 and text.count("\n") >= 4:
+        return True  # the cheapest test first: it settles most documents without a search
     if ("|" in text and text.count("|") >= 6) or ("<" in folded and any(m in folded for m in _TAG_MARKERS)):
         return True
     f = folded
@@ -1424,8 +1426,6 @@ def _is_document(text: str, folded: str) -> bool:
     ):  # the markers that are no tag (_DOC_MARKERS), written out: cheaper than a loop
         return True
     if "\n" in text:
-        if text.count("\n") >= 4 and len(text) >= 400:
-            return True
         # _DOC_LINE anchors at line starts: try it only on lines that start with one of its words.
         match = _DOC_LINE.match
         return any(
