@@ -146,6 +146,28 @@ _LATIN1_OVERHEAD: Final = _str_overhead()
 _SIZEOF: Final = str.__sizeof__ if _LATIN1_OVERHEAD >= 0 else (lambda _text: -1)
 
 
+def _wide_overhead() -> int:
+    try:
+        size = str.__sizeof__("\U00010000") - 4
+        # A string stored four bytes a character: its size is this header plus four a character.
+        return size if str.__sizeof__("\U00010000" * 5) - 20 == size else -1
+    except TypeError:
+        return -1
+
+
+_WIDE_OVERHEAD: Final = _wide_overhead()
+
+
+def narrow(text: str) -> bool:
+    """Whether *text* holds no character above U+FFFF, in O(1) where the size tells.
+
+    CPython stores a string four bytes a character only when it holds such a character; one or two
+    bytes a character take less room than a header of that kind with four. When sizes do not tell
+    (another Python), this is ``False`` and callers search the text.
+    """
+    return _WIDE_OVERHEAD >= 0 and _SIZEOF(text) < _WIDE_OVERHEAD + 4 * len(text)
+
+
 def latin1(text: str) -> bool:
     """Whether every character of *text*, which is not ASCII, is below U+0100, in O(1).
 
@@ -1165,7 +1187,7 @@ def _rebuilt(
 ) -> tuple[str, _OffsetMap | None]:
     """:func:`_rebuild` of *text* over its clusters, checked: the NFKC of its kept characters
     and the offset map. *runs*: see :func:`_cluster_spans`."""
-    astral = _ASTRAL_RE.search(text) is not None
+    astral = not narrow(text) and _ASTRAL_RE.search(text) is not None
     spans = _cluster_spans(text, tables, astral=astral, runs=runs)
     text1, omap = _rebuild(text, spans, tables, astral=astral)
     if not _is_normalized("NFKC", text1):

@@ -382,6 +382,34 @@ def test_latin1_from_the_stored_size(text: str) -> None:
         assert not _canon.latin1(text) or below
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aé\xadĀ中，😀\U000e0041\U00010000\u200b"), max_size=30))
+def test_narrow_from_the_stored_size(text: str) -> None:
+    """narrow() says whether a text holds no character above U+FFFF (on CPython, always;
+    elsewhere, and for str subclasses, it may say False, which searches the text). It never says
+    True for a text with such a character."""
+
+    class Sub(str):
+        pass
+
+    below = not text or max(text) <= "\uffff"
+    if sys.implementation.name == "cpython":
+        assert _canon.narrow(text) == below
+    assert not _canon.narrow(text) or below
+    assert not _canon.narrow(Sub(text)) or below
+
+
+@pytest.mark.parametrize("text", ["会议，请总结。", "ﬁle，（注）", "😀，中文", "Ｈｅｌｌｏ，世界"])
+def test_narrow_text_takes_the_same_view(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text without characters above U+FFFF skips the search for them when it is normalized;
+    the view and its offsets are what the search would give."""
+    fast = CanonicalText(text)
+    fast_view = (fast.text, fast.folded, [fast.to_original(i, i + 1) for i in range(len(fast.text))])
+    monkeypatch.setattr(_canon, "narrow", lambda _text: False)
+    slow = CanonicalText(text)
+    assert fast_view == (slow.text, slow.folded, [slow.to_original(i, i + 1) for i in range(len(slow.text))])
+
+
 @pytest.mark.parametrize("text", ["Grüße aus München, ½ Stück", "fa\xadçade", "naïve\xa0café", "µ-Wert"])
 def test_latin1_text_takes_the_same_view(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Latin-1 text skips the scans for characters it cannot hold; the view is what the path
