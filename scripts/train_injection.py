@@ -324,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     seen = Counter(k for i in train for k in keys[i] if " " not in k and k.isalpha() and 3 <= len(k) <= 16)
     vocabulary = sorted(k for k, n in seen.items() if n >= VOCAB_MIN_ROWS)
     data = {
-        "format": 1,
+        # 2: token bigrams in every script (1 paired the character bigrams of CJK words).
+        "format": 2,
         "signals": list(sig.SIGNALS),
         "signal_weights": [round(w, 4) for w in model.signal_w],
         "document_extra": DOCUMENT_EXTRA,

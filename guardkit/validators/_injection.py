@@ -47,6 +47,10 @@ def _fold(text: str) -> str:
     return canonical(text).folded
 
 
+# The n-gram features the weights are for (see ngram_keys): 2 pairs whole tokens in every script.
+_MODEL_FORMAT = 2
+
+
 class _Model:
     """The shipped weights, loaded once per process."""
 
@@ -65,6 +69,11 @@ class _Model:
 
     def __init__(self, data: dict[str, Any]) -> None:
         names = list(data["signals"])
+        if data.get("format") != _MODEL_FORMAT:
+            raise ConfigError(
+                "injection model has n-gram features of another format; retrain it with "
+                "scripts/train_injection.py"
+            )
         if names != list(_sig.SIGNALS):
             raise ConfigError(
                 "injection model was trained with a different signal set; retrain it with "
@@ -222,7 +231,7 @@ class PromptInjection:
         toks = _sig.tokenize(folded)
         tokset = set(toks)
         pairset = set(itertools.pairwise(toks))
-        units, cjk_gate, unitset = _sig.ngram_units(toks, folded)
+        _, cjk_gate, unitset = _sig.ngram_units(toks, folded)
         analysis = _sig.analyze(text, folded, m.lexicon, toks, tokset, pairset, cjk_gate)
         values = analysis.values
         # Most signals are 0: the products of the others, in order (adding 0.0 changes no sum).
@@ -231,9 +240,9 @@ class PromptInjection:
         if self._doc:
             z += sum(map(operator.mul, itertools.compress(m.doc_extra, values), fired))
         ngram = (
-            _sig.ngram_sum(toks, m.ngrams, m.norm, tokset, pairset)
+            _sig.ngram_sum(tokset, pairset, m.ngrams, m.norm)
             if cjk_gate is None
-            else _sig.ngram_sum(units, m.ngrams.keyed(), m.norm, unitset)
+            else _sig.ngram_sum(unitset, pairset, m.ngrams.keyed(), m.norm)  # type: ignore[arg-type]
         )
         z += ngram
         if edits and z - m.bias > 0.5 and any(plain[e[2]].isalpha() for e in edits):

@@ -441,8 +441,14 @@ def ngram_units(
 
 
 def ngram_keys(toks: Sequence[str], folded: str) -> set[str]:
-    """Return the distinct n-gram keys of a token list: unigrams, bigrams, and character bigrams of
-    words in scripts written without spaces (the keys of the shipped weights), as strings."""
+    """Return the distinct n-gram keys of a token list (the keys of the shipped weights), as
+    strings: its units (the tokens, with each word of a script written without spaces split into
+    its character bigrams) and its token bigrams.
+
+    Bigrams pair whole tokens in every script. Pairs of character bigrams would be about one key
+    per character of Chinese or Japanese text, and building and hashing them cost more than the
+    rest of the n-gram sum.
+    """
     units: list[str] = []
     for t in toks:
         if len(t) > 1 and _NOSPACE.match(t):
@@ -450,7 +456,7 @@ def ngram_keys(toks: Sequence[str], folded: str) -> set[str]:
         else:
             units.append(t)
     keys = set(units)
-    keys.update(bigrams_of(units))
+    keys.update(bigrams_of(toks))
     return keys
 
 
@@ -471,40 +477,34 @@ class NgramWeights:
         self._keyed: NgramWeights | None = None
 
     def keyed(self) -> NgramWeights:
-        """The same weights keyed by :func:`unit_key`, for the units of :func:`ngram_units` in text
-        with a script written without spaces (built once; the detector builds it when it loads its
-        model)."""
+        """The same weights with unigrams keyed by :func:`unit_key`, for the units of
+        :func:`ngram_units` in text with a script written without spaces (built once; the
+        detector builds it when it loads its model). Bigrams pair tokens, which stay strings."""
         keyed = self._keyed
         if keyed is None:
             key = unit_key
-            keyed = NgramWeights(
-                {(u if u.isascii() else key(u)): w for u, w in self.unigram.items()},
-                {
-                    (a if a.isascii() else key(a), b if b.isascii() else key(b)): w
-                    for (a, b), w in self.bigram.items()
-                },
-            )
+            keyed = NgramWeights({(u if u.isascii() else key(u)): w for u, w in self.unigram.items()}, {})
+            keyed.bigram = self.bigram
+            keyed.bigram_keys = self.bigram_keys
             keyed._keyed = keyed
             self._keyed = keyed
         return keyed
 
 
 def ngram_sum(
-    units: Sequence[Any],
+    unitset: set[Any] | frozenset[Any],
+    pairset: set[tuple[str, str]] | frozenset[tuple[str, str]],
     weights: NgramWeights,
     norm: int,
-    unitset: set[Any] | frozenset[Any] | None = None,
-    pairset: set[tuple[Any, Any]] | None = None,
 ) -> float:
-    """The summed weights of the distinct n-gram keys of *units*, scaled down by
+    """The summed weights of the distinct n-gram keys of a text, scaled down by
     ``sqrt(norm / count)`` when there are more than *norm* keys.
 
-    *units* are tokens, or the units of :func:`ngram_units` with :meth:`NgramWeights.keyed`
-    weights. *unitset* and *pairset* are the sets of *units* and of its adjacent pairs, when
-    already computed.
+    The keys are its units, *unitset* (its tokens, or the units of :func:`ngram_units` with
+    :meth:`NgramWeights.keyed` weights), and the pairs of adjacent tokens, *pairset*.
     """
-    uni = set(units) if unitset is None else unitset
-    bi = set(itertools.pairwise(units)) if pairset is None else pairset
+    uni = unitset
+    bi = pairset
     total = sum(map(weights.unigram.__getitem__, uni & weights.unigram_keys)) + sum(
         map(weights.bigram.__getitem__, bi & weights.bigram_keys)
     )

@@ -47,6 +47,22 @@ def test_bad_arguments_raise_config_error(kwargs: dict[str, object], word: str) 
         PromptInjection(**kwargs)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("change", "word"), [({"format": 1}, "format"), ({"signals": ["override"]}, "signal set")]
+)
+def test_model_of_another_format_is_refused(change: dict[str, object], word: str) -> None:
+    """Weights trained for other n-gram features or another signal set would score wrongly: the
+    detector refuses them instead."""
+    import json
+
+    from guardkit.validators import _injection
+
+    data = json.loads(_injection._MODEL_PATH.read_text(encoding="utf-8"))
+    _injection._Model(data)  # the shipped model loads
+    with pytest.raises(ConfigError, match=word):
+        _injection._Model({**data, **change})
+
+
 def test_defaults_and_repr() -> None:
     """Defaults are the calibrated user profile; the repr shows settings only."""
     d = PromptInjection()
