@@ -2070,12 +2070,19 @@ def _decode_payloads(text: str) -> tuple[Decoded, ...]:
 )
 
 
+_BMP_SELECTOR_RE: Final = re.compile("[\ufe00-\ufe0f]")
+
+
 def _may_smuggle(text: str) -> bool:
     """Whether *text* may hold a run that :func:`smuggled_runs` reports (checked in C).
 
     Those runs are tag characters (U+E0000-E007F) or variation selectors (U+FE00-FE0F and
-    U+E0100-E01EF), which start with F3 A0 or EF B8 in UTF-8.
+    U+E0100-E01EF), which start with F3 A0 or EF B8 in UTF-8. Text without characters above
+    U+FFFF can hold only the first sixteen selectors: a search for those costs less than the
+    encoding.
     """
+    if narrow(text):
+        return _BMP_SELECTOR_RE.search(text) is not None
     data = text.encode("utf-8", "surrogatepass")
     return (b"\xf3" in data and b"\xf3\xa0" in data) or (b"\xef" in data and b"\xef\xb8" in data)
 
