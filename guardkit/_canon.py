@@ -1026,6 +1026,30 @@ def _few_latin_runs(text: str) -> list[tuple[int, int]] | None:
     return runs
 
 
+# UTF-8 lead bytes (and ASCII letters) of the characters of _LATIN_CLASS, as "L"; E1 (U+1000-1FFF,
+# which holds U+1E00-1EFF) as "E"; everything else as ".".
+_LATIN_LEADS: Final = bytes(
+    ord("L")
+    if (chr(i).isascii() and chr(i).isalpha()) or 0xC3 <= i <= 0xC9
+    else ord("E")
+    if i == 0xE1
+    else ord(".")
+    for i in range(256)
+)
+_LATIN_EXTENDED_RE: Final = re.compile(b"\xe1[\xb8-\xbb]")
+
+
+def _may_hold_latin(text: str) -> bool:
+    """Whether *text* may hold a character of _LATIN_CLASS, from its UTF-8 lead bytes (in C).
+
+    Cyrillic or Greek text without a Latin letter, the usual case, is settled without a scan of
+    the text by the pattern, which costs several times as much.
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    leads = data.translate(_LATIN_LEADS)
+    return b"L" in leads or (b"E" in leads and _LATIN_EXTENDED_RE.search(data) is not None)
+
+
 def _no_mixed_word(text: str, tables: _Tables) -> bool:
     """Whether no word of *text* holds both a look-alike and a Latin letter (the pattern skips
     words without a look-alike)."""
@@ -1040,7 +1064,7 @@ def _fold_scripts(text: str, tables: _Tables, *, careful: bool = False) -> str:
     contains Latin letters. Words holding any other Cyrillic or Greek letter are left alone, so
     genuine Russian or Greek text keeps its script.
     """
-    if latin1(text) or tables.script_conf_re.search(text) is None:
+    if latin1(text) or tables.script_conf_re.search(text) is None or not _may_hold_latin(text):
         return text
     runs = _few_latin_runs(text)
     if runs == [] or (tables.lookalike_hint_re.search(text) is None and _no_mixed_word(text, tables)):

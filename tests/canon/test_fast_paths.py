@@ -360,6 +360,13 @@ def test_fold_group_neighbours(text: str, expected: str) -> None:
     assert _canon._fold_scripts(text, _canon._get_tables()) == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("жоЖαοaZéÿĀɏḀỿ×÷\u1dff\u1f00\ud800 1,"), max_size=20))
+def test_latin_prefilter_passes_every_latin_letter(text: str) -> None:
+    """Text the lead-byte prefilter stops holds no character of the Latin class."""
+    assert _canon._may_hold_latin(text) or _canon._LATIN_RE.search(text) is None
+
+
 def test_fold_with_many_latin_runs_scans_the_groups() -> None:
     """Past _NEAR_LATIN_RUNS runs of Latin letters, the groups are found by the scan, the same way."""
     many = " ".join(["word"] * (_canon._NEAR_LATIN_RUNS + 1))
