@@ -18,7 +18,7 @@ from bisect import bisect_right
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from guardkit._decode import Decoded
 
@@ -1896,7 +1896,8 @@ class CanonicalText:
     _hidden: str | None
     _respelled: bool
     _spaced: bool
-    _smuggled: tuple[tuple[int, int], ...] | None
+    # The runs of smuggled_runs(), as a tuple (what decoded passes on to the decoder).
+    _smuggled: tuple[tuple[int, int, str, str], ...] | None
     _decoded: tuple[Decoded, ...] | None
 
     def __init__(self, original: str) -> None:
@@ -2032,35 +2033,39 @@ class CanonicalText:
     @property
     def smuggled(self) -> tuple[tuple[int, int], ...]:
         """Original spans of the invisible runs that :attr:`hidden` was decoded from."""
-        smuggled = self._smuggled
-        if smuggled is None:
-            self._find_smuggled()
-            smuggled = self._smuggled
-        return smuggled  # type: ignore[return-value]  # set by _find_smuggled
+        runs = self._smuggled
+        if runs is None:
+            runs = self._find_smuggled()
+        return tuple((run[0], run[1]) for run in runs) if runs else ()
 
     @property
     def decoded(self) -> tuple[Decoded, ...]:
         """Payloads embedded in the original text, from :func:`guardkit._decode.decode_payloads`."""
         decoded = self._decoded
         if decoded is None:
-            decoded = _decode_payloads(self.original)
+            # The smuggled runs are found once a view, for hidden and for the decoder alike.
+            runs = self._smuggled
+            decoded = _decode_payloads(self.original, self._find_smuggled() if runs is None else runs)
             _set_decoded(self, decoded)
         return decoded
 
-    def _find_smuggled(self) -> None:
-        runs = smuggled_runs(self.original)
+    def _find_smuggled(self) -> tuple[tuple[int, int, str, str], ...]:
+        runs = tuple(smuggled_runs(self.original))
         _set_hidden(self, "\n".join(r[3] for r in runs))
-        _set_smuggled(self, tuple((r[0], r[1]) for r in runs))
+        _set_smuggled(self, runs)
+        return runs
 
 
-def _decode_payloads(text: str) -> tuple[Decoded, ...]:
+def _decode_payloads(
+    text: str, smuggled: Sequence[tuple[int, int, str, str]] | None = None
+) -> tuple[Decoded, ...]:
     # Bound on first use (guardkit._decode imports this module; an import statement costs on every
     # call) to decode_payloads with its default bounds, minus its argument checks.
     global _decode_payloads  # noqa: PLW0603 - replaced once by the real function
     from guardkit._decode import _default_payloads
 
     _decode_payloads = _default_payloads
-    return _default_payloads(text)
+    return _default_payloads(text, smuggled)
 
 
 # The slots' own setters: they bypass the __setattr__ guard, and cost less than object.__setattr__.
@@ -2094,19 +2099,12 @@ def _decode_payloads(text: str) -> tuple[Decoded, ...]:
 )
 
 
-_BMP_SELECTOR_RE: Final = re.compile("[\ufe00-\ufe0f]")
-
-
 def _may_smuggle(text: str) -> bool:
     """Whether *text* may hold a run that :func:`smuggled_runs` reports (checked in C).
 
     Those runs are tag characters (U+E0000-E007F) or variation selectors (U+FE00-FE0F and
-    U+E0100-E01EF), which start with F3 A0 or EF B8 in UTF-8. Text without characters above
-    U+FFFF can hold only the first sixteen selectors: a search for those costs less than the
-    encoding.
+    U+E0100-E01EF), which start with F3 A0 or EF B8 in UTF-8.
     """
-    if narrow(text):
-        return _BMP_SELECTOR_RE.search(text) is not None
     data = text.encode("utf-8", "surrogatepass")
     return (b"\xf3" in data and b"\xf3\xa0" in data) or (b"\xef" in data and b"\xef\xb8" in data)
 

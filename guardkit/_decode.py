@@ -366,9 +366,12 @@ def decode_payloads(
     return _decode(text, max_depth, max_total, max_items, scan_all=False, plan=plan)
 
 
-def _default_payloads(text: str) -> tuple[Decoded, ...]:
-    """``decode_payloads(text)`` for a str, without checking arguments (for the canonical view)."""
-    plan = _plan(text)
+def _default_payloads(
+    text: str, smuggled: Sequence[tuple[int, int, str, str]] | None = None
+) -> tuple[Decoded, ...]:
+    """``decode_payloads(text)`` for a str, without checking arguments (for the canonical view);
+    *smuggled* is ``smuggled_runs(text)`` when the caller has it already."""
+    plan = _plan(text, smuggled)
     if plan is None:
         return ()
     return _decode(text, _MAX_DEPTH, _MAX_TOTAL, _MAX_ITEMS, scan_all=False, plan=plan)
@@ -435,15 +438,16 @@ def _scan(
             _scan(item.text, (item.start, item.end), depth + 1, max_depth, budget, found, scan_all, None)
 
 
-def _plan(text: str) -> _Plan | None:
+def _plan(text: str, smuggled: Sequence[tuple[int, int, str, str]] | None = None) -> _Plan | None:
     """Which finders may find something in *text*, with what they need; None when none may.
 
     ``(smuggled runs, base64 class string or None, hex match sources, url, entities, cued)``.
     Each part is a necessary condition of what its finder can yield, so the finders it rules
-    out would have found nothing.
+    out would have found nothing. *smuggled* is ``smuggled_runs(text)`` when the caller has it.
     """
     is_ascii = text.isascii()
-    smuggled = () if is_ascii else smuggled_runs(text)  # it has its own C-level prefilter
+    if smuggled is None:
+        smuggled = () if is_ascii else smuggled_runs(text)  # it has its own C-level prefilter
     # One byte per character, each non-ASCII one a "?": offsets into it are offsets into text.
     data = text.encode("ascii") if is_ascii else text.encode("ascii", "replace")
     runs = None
