@@ -1472,7 +1472,7 @@ class _AnchorSet:
     of their places (one `match`), not searched around them.
     """
 
-    __slots__ = ("_always", "_always_anchors", "_anchors", "_by_word", "_words", "starts")
+    __slots__ = ("_always", "_always_anchors", "_anchors", "_by_word", "_one_word", "_words", "starts")
 
     def __init__(self, anchors: Sequence[tuple[str, str]], starts: str = "") -> None:
         self._anchors = tuple(a for a, _ in anchors)
@@ -1485,12 +1485,18 @@ class _AnchorSet:
                 by_word.setdefault(word, []).append(i)
         self._by_word = {w: tuple(ix) for w, ix in by_word.items()}
         self._words = frozenset(by_word)
+        # What active() returns when one gate word is in the text, the usual case with any.
+        self._one_word = {
+            w: tuple(self._anchors[i] for i in sorted(self._always.union(ix))) for w, ix in by_word.items()
+        }
 
     def active(self, words: set[str] | frozenset[str]) -> Sequence[str]:
         """The anchors worth looking for in a text whose tokens are *words*, in their order."""
         hit = self._words.intersection(words)
         if not hit:
             return self._always_anchors
+        if len(hit) == 1:
+            return self._one_word[next(iter(hit))]
         found = set(self._always)
         for w in hit:
             found.update(self._by_word[w])

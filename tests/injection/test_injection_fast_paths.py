@@ -616,3 +616,26 @@ def test_delimiter_runs_are_the_run_anchors(text: str) -> None:
     """The written-out run test holds exactly when a run anchor of _FAKE_DELIM's search does."""
     anchors = [a for a, _ in sig._DELIM_RUN_ANCHORS]
     assert sig._delim_runs(text) == any(a in text for a in anchors)
+
+
+def test_anchor_sets_activate_the_anchors_of_the_words_present() -> None:
+    """active() returns, in their order, the anchors without a gate and those whose gate holds a
+    word of the text: with one such word (looked up whole) as with several."""
+    sets = [v for v in vars(sig).values() if isinstance(v, sig._AnchorSet)]
+    assert len(sets) >= 5
+    for anchors in sets:
+        gates = {a: frozenset(g.split()) for a, g in zip(anchors._anchors, _gates_of(anchors), strict=True)}
+        words = sorted(set().union(*gates.values()))
+        for chosen in [[w] for w in words] + [words[i : i + 3] for i in range(0, len(words), 2)] + [[]]:
+            text_words = {*chosen, "unrelated"}
+            expected = [a for a, g in gates.items() if not g or not g.isdisjoint(text_words)]
+            assert list(anchors.active(text_words)) == expected
+
+
+def _gates_of(anchors: sig._AnchorSet) -> list[str]:
+    """The gate of each anchor of *anchors*, rebuilt from its index."""
+    gates = [""] * len(anchors._anchors)
+    for word, ix in anchors._by_word.items():
+        for i in ix:
+            gates[i] = f"{gates[i]} {word}".strip()
+    return gates
