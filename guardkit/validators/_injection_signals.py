@@ -503,12 +503,10 @@ def ngram_sum(
     The keys are its units, *unitset* (its tokens, or the units of :func:`ngram_units` with
     :meth:`NgramWeights.keyed` weights), and the pairs of adjacent tokens, *pairset*.
     """
-    uni = unitset
-    bi = pairset
-    total = sum(map(weights.unigram.__getitem__, uni & weights.unigram_keys)) + sum(
-        map(weights.bigram.__getitem__, bi & weights.bigram_keys)
+    total = sum(map(weights.unigram.__getitem__, unitset & weights.unigram_keys)) + sum(
+        map(weights.bigram.__getitem__, pairset & weights.bigram_keys)
     )
-    n = len(uni) + len(bi)
+    n = len(unitset) + len(pairset)
     if n > norm:
         total *= (norm / n) ** 0.5
     return total
