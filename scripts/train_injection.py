@@ -49,6 +49,7 @@ PRIOR: dict[str, float] = {
     "prefix_force": 1.5,
     "auth_bypass": 2.5,
     "system_mode": 1.5,
+    "authority_claim": 1.5,
     "fake_delimiter": 2.0,
     "special_tokens": 3.0,
     "addressed_to_ai": 2.0,
