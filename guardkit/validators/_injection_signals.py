@@ -1878,6 +1878,10 @@ def _adversarial(text: str) -> float:
         if _odd_count(shape) < 4:
             continue
         flags = _part_flags(part, shape)
+        if flags is not None and "! ! !" in part:
+            # Optimizers start from a run of lone "!" and leave some of them in place: with three in
+            # a row in the part, each lone "!" counts as an odd chunk too.
+            flags = bytes(f | (c == "!") for f, c in zip(flags, part.split(), strict=True))
         # Fewer than three flags in a window give at most 2/8 (parts have eight chunks or more):
         # below 0.3, which counts as none.
         if flags is None or flags.count(1) < 3:
