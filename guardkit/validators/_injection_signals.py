@@ -1680,6 +1680,33 @@ def _near(a: list[int], b: list[int], window: int) -> int:
     return -1
 
 
+def _owned(s_owner: list[int], t: int, toks: list[str]) -> bool:
+    """Whether an owner ("your", "system") in the sorted positions *s_owner* goes with the noun at
+    *t*: up to three tokens before it ("your hidden system prompt"), the same token ("تعليماتك"),
+    right after it ("instruksi Anda"), or two or three after it with only linking words or other
+    owners between ("the instructions of the system", "maagizo ya mfumo wako"). "The instructions
+    and your ticket" is not one: "your" owns the ticket."""
+    lo = bisect_left(s_owner, t - 3)
+    for o in itertools.islice(s_owner, lo, bisect_left(s_owner, t + 4)):
+        if o <= t + 1:
+            return True
+        if all(toks[p] in _LINKERS or _within(s_owner, p, 0, 0) for p in range(t + 1, o)):
+            return True
+    return False
+
+
+# Words that negate the verb right after them.
+_NEGATORS = _wordset(
+    "not never don't dont doesn't nicht nie ne no non não nao niet не ні nu nem inte ikke ei nunca "
+    "jamais mai asla không jangan никогда ніколи nigdy nikdy niciodată soha"
+)
+# Words that link a noun to an owner after it ("the instructions given to you", "prompt del sistema").
+_LINKERS = _wordset(
+    "of the in to for given provided assigned written de del des du della dello delle dei degli do da "
+    "dos das van von der den dem ya wa za la của"
+)
+
+
 def _pairs_with_other(sorted_all: list[int], t: int, window: int) -> bool:
     """Whether *sorted_all* holds a position other than *t* within *window* of *t*."""
     lo = bisect_left(sorted_all, t - window)
@@ -2096,6 +2123,9 @@ def _class_signals(  # noqa: PLR0915 - one flat pass over these signals reads be
     e = _NO_POSITIONS
     ign, instr, prior = get(_IGN, e), get(_INSTR, e), get(_PRIOR, e)
     instrw = get(_INSTRW, e)
+    if ign:
+        # "Do not ignore the safety instructions" asks to keep them.
+        ign = [i for i in ign if not i or toks[i - 1] not in _NEGATORS]
 
     fire = functools.partial(_fire, v, where)
     if ign and (instr or instrw):
@@ -2207,8 +2237,8 @@ def _class_signals(  # noqa: PLR0915 - one flat pass over these signals reads be
         s_owner, s_yourp = sorted(yourp + system), sorted(yourp)
         for t in instr + secret:
             if (
-                (_within(s_reveal, t, -6, 6) and _within(s_owner, t, -3, 3))
-                or (_within(s_revealw, t, -6, 6) and _within(s_yourp, t, -3, 3))
+                (_within(s_reveal, t, -6, 6) and _owned(s_owner, t, toks))
+                or (_within(s_revealw, t, -6, 6) and _owned(s_yourp, t, toks))
                 # a longer object owned by "your": "show me the full text of your system message"
                 or (_within(s_reveal, t, -9, -7) and _within(s_yourp, t, -3, -1))
             ):
@@ -2336,6 +2366,10 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
                     pos[cid].append(i)
                 else:
                     pos[cid] = [i]
+                if cid == _SYSTEM:
+                    # Both words of a two-word owner stand next to what they own ("lời nhắc hệ
+                    # thống": the prompt of the system).
+                    pos[cid].append(i - 1)
     get = pos.get
     e = _NO_POSITIONS
     if not _LEAD_CLASSES.isdisjoint(pos):
