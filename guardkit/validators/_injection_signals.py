@@ -1263,11 +1263,28 @@ _SWITCH_PAIRS = frozenset((a, b) for a in _SWITCH_NEW for b in _SWITCH_NOUNS)
 # OpenAI employee", "as an authorized auditor"), or a grant ("I am authorizing you", "Anthropic has
 # approved an exception"). Ordinary text says such things too ("I'm a developer", "message from the
 # admin team"); the signal needs another one that lifts rules or asks for the hidden prompt.
+# Teams that speak for the model's makers: "the safety team", not "the marketing team".
+_AUTHORITY_TEAMS = (
+    "safety",
+    "security",
+    "moderation",
+    "alignment",
+    "policy",
+    "compliance",
+    "engineering",
+    "development",
+    "dev",
+    "admin",
+    "openai",
+    "anthropic",
+    "google",
+    "meta",
+    "microsoft",
+)
 _AUTHORITY_NOUN = (
     r"(?:developers?|admin(?:istrator)?s?|creators?|owners?|operators?|engineers?|employees?|staff|"
-    r"auditors?|moderators?|programmers?|makers?|openai|anthropic|"
-    r"(?:safety|security|moderation|trust and safety|red[- ]?team|alignment|policy|compliance|"
-    r"engineering|development|dev|admin|openai|anthropic|google|meta|microsoft)\s+team)\b"
+    r"auditors?|moderators?|programmers?|makers?|openai|anthropic|red[- ]?team|"
+    r"(?:" + "|".join(_AUTHORITY_TEAMS) + r")\s+team)\b"
 )
 _AUTHORITY = re.compile(
     r"\b(?:this is|message from|notice from|note from|memo from|update from|directive from|"
@@ -1283,12 +1300,47 @@ _AUTHORITY = re.compile(
     r"|\b(?:admin\w*|developers?|creators?|operators?|openai|anthropic)\s+(?:has|have)\s+(?:now\s+)?"
     r"(?:granted|given|authori[sz]ed|approved|allowed|permitted|unlocked|enabled|cleared)\b"
 )
-# Words one of which every match of _AUTHORITY holds, each an anchor of its own.
+# Words one of which every match of _AUTHORITY holds.
 _AUTHORITY_WORDS = _wordset(
     "developer developers admin admins administrator administrators creator creators owner owners "
     "operator operators engineer engineers employee employees staff auditor auditors moderator "
-    "moderators programmer programmers maker makers openai anthropic team authorizing authorising "
-    "clearance authorization authorisation permission exception exemption waiver override"
+    "moderators programmer programmers maker makers openai anthropic team red-team redteam authorizing "
+    "authorising clearance authorization authorisation permission exception exemption waiver override"
+)
+# The anchors of _AUTHORITY: its nouns (a team with the word that makes it one, so "the marketing
+# team" of a long document opens no window) and the words of its grants.
+_AUTHORITY_ANCHORS: tuple[tuple[str, str], ...] = (
+    ("developer", "developer developers"),
+    ("admin", "admin admins administrator administrators"),
+    *(
+        (w, w + " " + w + "s")
+        for w in (
+            "creator",
+            "owner",
+            "operator",
+            "engineer",
+            "employee",
+            "auditor",
+            "moderator",
+            "programmer",
+            "maker",
+        )
+    ),
+    ("staff", "staff"),
+    ("openai", "openai"),
+    ("anthropic", "anthropic"),
+    ("red team", "red"),
+    ("red-team", "red-team"),
+    ("redteam", "redteam"),
+    *((q + " team", q) for q in _AUTHORITY_TEAMS),
+    ("authoriz", "authorizing authorization"),
+    ("authoris", "authorising authorisation"),
+    ("clearance", "clearance"),
+    ("permission", "permission"),
+    ("exception", "exception"),
+    ("exemption", "exemption"),
+    ("waiver", "waiver"),
+    ("override", "override"),
 )
 # Signals that make an authority claim count (see above).
 _AUTHORITY_CONTEXT = tuple(
@@ -1617,7 +1669,7 @@ _ADDRESSED_AT = _AnchorSet(_ADDRESSED_ANCHORS, starts="when")
 _SYSMODE_LINE_AT = _AnchorSet(_SYSMODE_LINE_ANCHORS)
 _PREFIX_AT = _AnchorSet(_PREFIX_ANCHORS)
 _CONCAT_AT = _AnchorSet(_CONCAT_ANCHORS)
-_AUTHORITY_AT = _AnchorSet(tuple((w, w) for w in sorted(_AUTHORITY_WORDS)))
+_AUTHORITY_AT = _AnchorSet(_AUTHORITY_ANCHORS)
 # Every match of _HIJACK, _DROP_REQUEST, _POSITIONAL_HEAD and _OWN_CONFIG starts with one of these.
 _DROP_REQUEST_AT = _AnchorSet(
     tuple((w, w) for w in ("ignore", "disregard", "forget", "override", "discard", "bypass")),
