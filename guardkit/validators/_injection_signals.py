@@ -1747,6 +1747,8 @@ def _owned(s_owner: list[int], t: int, toks: list[str]) -> bool:
     return False
 
 
+# Names of real models and products that end in "gpt".
+_REAL_GPTS = _wordset("chatgpt openaigpt autogpt auto-gpt minigpt nanogpt biogpt gpt4all")
 # Words that negate the verb right after them.
 _NEGATORS = _wordset(
     "not never don't dont doesn't nicht nie ne no non não nao niet не ні nu nem inte ikke ei nunca "
@@ -2422,6 +2424,11 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
                     # Both words of a two-word owner stand next to what they own ("lời nhắc hệ
                     # thống": the prompt of the system).
                     pos[cid].append(i - 1)
+    if "gpt" in folded:
+        # An invented model name ("TruthGPT", "FreeGPT") is a jailbreak persona as surely as "DAN".
+        named = [i for i, t in enumerate(toks) if t.endswith("gpt") and len(t) > 4 and t not in _REAL_GPTS]
+        if named:
+            pos.setdefault(_PERSONA, []).extend(named)
     get = pos.get
     e = _NO_POSITIONS
     if not _LEAD_CLASSES.isdisjoint(pos):
