@@ -841,6 +841,7 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "pre-prompt",
         "system instructions",
         "system prompts",
+        "system_prompt",
         "instructions so",
         "instructions",
         "instruction",
@@ -2033,6 +2034,8 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "la'aan",
     ),
     "REVEAL": (
+        "spells out",
+        "spell out",
         # clitic imperatives (es, fr, pt, it)
         "muéstrame",
         "muestrame",
@@ -6307,6 +6310,16 @@ CLASSES: dict[str, tuple[str, ...]] = {
     # memory ("act as my late grandma who read me ... to fall asleep").
     "KIN": (
         # en
+        "uncle",
+        "aunt",
+        "auntie",
+        "father",
+        "mother",
+        "dad",
+        "mom",
+        "mum",
+        "brother",
+        "sister",
         "grandmother",
         "grandma",
         "granny",

@@ -1036,6 +1036,15 @@ _FORGET_TOLD = re.compile(
     r"(?:told|given|instructed|programmed|ordered)\b"
 )
 _FORGET_TOLD_WORDS = _wordset("told given instructed programmed ordered")
+# What the model was told before, declared void ("everything you were told before this message no
+# longer applies"; not "everything you were told about the refund policy no longer applies").
+_TOLD_VOID = re.compile(
+    r"\b(?:everything|all(?: of)?(?: that| what)?|anything|whatever|what)\s+you\s+(?:were|have been|"
+    r"'ve been|had been|got|have)\s+(?:been\s+)?(?:told|given|instructed|programmed|ordered)\b"
+    r"[^.;!?\n]{0,30}?\b(?:before|earlier|previously|so far|until now|up to now|above|initially|"
+    r"originally)\b[^.;!?\n]{0,40}?\b(?:void|obsolete|invalid|cancell?ed|irrelevant|null|no longer|"
+    r"(?:doesn't|does not|don't|do not) (?:apply|matter|count))\b"
+)
 _NEGATED_BEFORE = re.compile(r"\b(?:never|not|no|n't|cannot|without|won't|don't)(?: \w+)? $")
 _DROP_REQUEST_OWNERS = _wordset("user user's human human's original current actual real")
 _HIJACK_STOPS = _wordset(
@@ -1298,7 +1307,8 @@ _AUTHORITY = re.compile(
     r"authori[sz]ation|permission)\b"
     r"|\b(?:approved|granted|authori[sz]ed)\s+(?:an?\s+|this\s+)?(?:exception|exemption|waiver|override)\b"
     r"|\b(?:admin\w*|developers?|creators?|operators?|openai|anthropic)\s+(?:has|have)\s+(?:now\s+)?"
-    r"(?:granted|given|authori[sz]ed|approved|allowed|permitted|unlocked|enabled|cleared)\b"
+    r"(?:granted|given|authori[sz]ed|approved|allowed|permitted|unlocked|enabled|cleared|pushed|"
+    r"released|installed|updated|upgraded|reprogrammed|changed)\b"
 )
 # Words one of which every match of _AUTHORITY holds.
 _AUTHORITY_WORDS = _wordset(
@@ -1747,6 +1757,9 @@ def _owned(s_owner: list[int], t: int, toks: list[str]) -> bool:
     return False
 
 
+# Relatives of the "late grandmother" role-play other than grandparents, and what makes them dead.
+_NEAR_KIN = _wordset("uncle aunt auntie father mother dad mom mum brother sister")
+_DEATH = _wordset("late deceased dead departed passed")
 # Names of real models and products that end in "gpt".
 _REAL_GPTS = _wordset("chatgpt openaigpt autogpt auto-gpt minigpt nanogpt biogpt gpt4all")
 # Words that negate the verb right after them.
@@ -2350,6 +2363,10 @@ def _class_signals(  # noqa: PLR0915 - one flat pass over these signals reads be
             fire("frame_harm", value, at)
     kin = get(_KIN, e)
     if kin and role:
+        # Other relatives than grandparents count only as dead ones ("my late uncle", "my deceased
+        # mother"): playing a parent is an ordinary rehearsal.
+        kin = [k for k in kin if toks[k] not in _NEAR_KIN or not _DEATH.isdisjoint(toks[max(0, k - 3) : k])]
+    if kin and role:
         # The "grandmother" role-play: the model is to play a relative who read forbidden content
         # out as a fond memory (licence keys, a napalm recipe). A role near the relative and such
         # content near it both count; a story about a grandmother, or playing her to tell a fairy
@@ -2547,6 +2564,11 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
             m = _unnegated(_search(_FORGET_TOLD, folded, _DROP_REQUEST_AT, words), folded)
         if m is None and not words.isdisjoint(_DROP_REQUEST_OWNERS):
             m = _unnegated(_search(_DROP_REQUEST, folded, _DROP_REQUEST_AT, words), folded)
+        if m:
+            _fire(v, where, "override", 0.7, 0)
+            where["override"] = ("chr", m.start())
+    if v[_S["override"]] < 0.7 and _VOID in pos and not words.isdisjoint(_FORGET_TOLD_WORDS):
+        m = _TOLD_VOID.search(folded)
         if m:
             _fire(v, where, "override", 0.7, 0)
             where["override"] = ("chr", m.start())
