@@ -2227,10 +2227,14 @@ def _class_signals(  # noqa: PLR0915 - one flat pass over these signals reads be
             void = get(_VOID, e)
             if void and not v[_S["override"]]:
                 # Earlier instructions declared dead without an imperative ("the previous
-                # instructions no longer apply", "all prior rules before this one are void").
+                # instructions no longer apply", "all prior rules before this one are void"), the
+                # reference right next to them: "the old firmware instructions are obsolete" is about
+                # something else.
                 s_void, s_prior = sorted(void), sorted(prior)
                 for t in instr:
-                    if _within(s_void, t, -3, 8) and _within(s_prior, t, -2, 2):
+                    if _within(s_void, t, -3, 8) and (
+                        _within(s_prior, t, -1, -1) or _within(s_prior, t, 1, 1)
+                    ):
                         fire("override", 0.4, t)
                         break
     new = get(_NEW, e)
