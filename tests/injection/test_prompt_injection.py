@@ -560,7 +560,9 @@ def test_document_profile_passes_plain_documents() -> None:
     ]
     assert len(docs) >= 8
     for text in docs:
-        if text not in KNOWN_FALSE_POSITIVES:
+        if KNOWN_FALSE_POSITIVES.get(text) == "document":
+            assert _flagged(DOCUMENT, text), text[:40]  # a documented limit: fix it, then drop it
+        else:
             assert not _flagged(DOCUMENT, text), text[:40]
 
 
