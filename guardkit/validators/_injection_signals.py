@@ -2087,13 +2087,13 @@ def _positional(folded: str, words: set[str] | frozenset[str]) -> int:
     return -1
 
 
-def _owned_instructions(pos: dict[int, list[int]]) -> bool:
-    """Whether "your" stands right before instructions ("your system message", "your rules")."""
+def _owned_instructions(pos: dict[int, list[int]], toks: list[str]) -> bool:
+    """Whether "your" owns instructions ("your system message", "instruksi Anda"; see _owned)."""
     instr, yourp = pos.get(_INSTR), pos.get(_YOURP)
     if not instr or not yourp:
         return False
     s_yourp = sorted(yourp)
-    return any(_within(s_yourp, t, -3, -1) for t in instr)
+    return any(_owned(s_yourp, t, toks) for t in instr)
 
 
 def _carries_evidence(text: str, lex: Lexicon) -> bool:
@@ -2598,7 +2598,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         (where or _INSTR in pos)
         and (
             any(map(v.__getitem__, _AUTHORITY_CONTEXT))
-            or (_INSTR in pos and _YOURP in pos and _owned_instructions(pos))
+            or (_INSTR in pos and _YOURP in pos and _owned_instructions(pos, toks))
         )
         and not words.isdisjoint(_AUTHORITY_WORDS)
     ):
