@@ -435,6 +435,11 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "foju fo",
         "iska indho",
         "indho tir",
+        "baztertu",
+        "baztertzen",
+        "ignorohen",
+        "ignoroni",
+        "ignoro",
     ),
     # Words that point back at earlier context.
     "PRIOR": (

@@ -1765,12 +1765,12 @@ _REAL_GPTS = _wordset("chatgpt openaigpt autogpt auto-gpt minigpt nanogpt biogpt
 # Words that negate the verb right after them.
 _NEGATORS = _wordset(
     "not never don't dont doesn't nicht nie ne no non não nao niet не ні nu nem inte ikke ei nunca "
-    "jamais mai asla không jangan никогда ніколи nigdy nikdy niciodată soha"
+    "jamais mai asla không jangan никогда ніколи nigdy nikdy niciodată soha mos ez"
 )
 # Words that link a noun to an owner after it ("the instructions given to you", "prompt del sistema").
 _LINKERS = _wordset(
     "of the in to for given provided assigned written de del des du della dello delle dei degli do da "
-    "dos das van von der den dem ya wa za la của"
+    "dos das van von der den dem ya wa za la của e të"
 )
 
 
