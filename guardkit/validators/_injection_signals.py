@@ -734,8 +734,11 @@ def _glued_runs(folded: str, written: str) -> set[str]:
     diff = set(ours)
     diff.difference_update(theirs)  # a piece both hold has the same runs in both
     glued = _piece_runs(diff)
-    if glued:
-        glued.difference_update(_piece_runs(set(theirs)))
+    # A run of the written text is a substring of it: only those of ours that are need the runs of
+    # every written piece (most glued runs are made by folding and are not).
+    shared = {run for run in glued if run in written}
+    if shared:
+        glued.difference_update(shared.intersection(_piece_runs(set(theirs))))
     return glued
 
 
