@@ -317,17 +317,20 @@ def _tokenize_non_ascii(folded: str) -> list[str]:
     pieces = raw.translate(_ASCII_SPLIT_BYTES).decode("utf-8", "surrogatepass").split()
     if len(raw) < 1024 and "".join(pieces).isalnum():
         return pieces  # every piece is letters and digits (one test of them all, in C)
-    odd = list(itertools.compress(itertools.count(), map(operator.not_, map(str.isalnum, pieces))))
+    odd = list(filterfalse(str.isalnum, pieces))
     if not odd:
         return pieces
     if len(odd) * 4 > len(pieces):
         return _TOKEN.findall(folded)  # mostly odd pieces (Chinese punctuation, say): one pass
-    # The plain pieces between odd ones are copied in slices.
+    # The plain pieces between odd ones are copied in slices; each odd one is found from the end
+    # of the one before (`index` compares identity first).
     toks: list[str] = []
     prev = 0
-    for i in odd:
+    index = pieces.index
+    for piece in odd:
+        i = index(piece, prev)
         toks += pieces[prev:i]
-        toks += _TOKEN.findall(pieces[i])
+        toks += _TOKEN.findall(piece)
         prev = i + 1
     toks += pieces[prev:]
     return toks
