@@ -215,7 +215,7 @@ class Lexicon:
         fold: The folding function of the canonical view (``canonical(s).folded``).
     """
 
-    __slots__ = ("cjk", "one", "one_keys", "two", "two_keys", "words")
+    __slots__ = ("cjk", "cjk_needs", "one", "one_keys", "two", "two_keys", "words")
 
     def __init__(self, fold: Callable[[str], str]) -> None:
         one: dict[str, set[int]] = {}
@@ -245,6 +245,16 @@ class Lexicon:
             gates = (_cjk_gate([fold(x) for x in first if x]), _cjk_gate([fold(x) for x in second if x]))
             rules.append((signal, re.compile(pattern, re.S), gates))
         self.cjk: tuple[tuple[str, re.Pattern[str], tuple[_CjkGate, _CjkGate]], ...] = tuple(rules)
+        # Character bigrams one of which every rule needs: of each rule, a side gated on bigrams
+        # alone (None when a rule has no such side). A text with none of them skips the rules.
+        needs: set[str | int] | None = set()
+        for _, _, gates in rules:
+            side = next((g for g in gates if g[0] and not g[1]), None)
+            if side is None or needs is None:
+                needs = None
+            else:
+                needs.update(side[0])
+        self.cjk_needs: frozenset[str | int] | None = None if needs is None else frozenset(needs)
 
 
 _CjkGate = tuple[frozenset[str | int], tuple[str, ...]]
@@ -2649,7 +2659,7 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
                 where["edge_task"] = ("raw", edge)
     if cjk_gate is _UNKNOWN:
         cjk_gate = ngram_units(toks, folded)[1]
-    if cjk_gate is not None:
+    if cjk_gate is not None and (lex.cjk_needs is None or not lex.cjk_needs.isdisjoint(cjk_gate)):
         bigrams = cjk_gate
         for signal, pattern, (gate_a, gate_b) in lex.cjk:
             # A match holds a word of each side: skip the search when one side cannot occur.
