@@ -1281,7 +1281,35 @@ _SYSMODE_PAIRS = frozenset(
 )
 
 
-_SWITCH_PAIRS = frozenset((a, b) for a in _SWITCH_NEW for b in _SWITCH_NOUNS)
+# The first two words of every match of _SWITCH, as token pairs: "rules have", "test is", "this was",
+# "you were", "system update", "new rules", ...
+_SWITCH_PAIRS = frozenset(
+    [
+        *((a, b) for a in _SWITCH_NEW for b in _SWITCH_NOUNS),
+        *(
+            (a, b)
+            for a in _wordset(
+                "situation rule rules instruction instructions context task game scenario mission "
+                "objective directive directives settings policy policies guidelines protocol"
+            )
+            for b in ("has", "have")
+        ),
+        *(
+            (a, b)
+            for a in _wordset("simulation test game exercise roleplay drill session")
+            for b in ("is", "has")
+        ),
+        *((a, b) for a in ("that", "this", "above") for b in ("was", "were")),
+        ("you", "have"),
+        ("you", "are"),
+        ("you", "were"),
+        *(
+            (a, b)
+            for a in ("system", "software", "firmware", "security")
+            for b in ("upgrade", "update", "patch", "reset")
+        ),
+    ]
+)
 
 # Claims of authority over the model: a message from its makers or operators ("this is your
 # developer speaking", "notice from the OpenAI safety team"), a self-description as one ("I am an
@@ -1385,14 +1413,13 @@ _COMBINE_WORDS = _wordset(
 _COMBINE_ACT = _wordset("follow execute obey answer respond reply perform complete act carry comply")
 
 
-def _switch_pair(
+def _switch_possible(
     folded: str, words: set[str] | frozenset[str], pairset: set[tuple[str, str]] | None, toks: list[str]
 ) -> bool:
-    """Whether "new rules", "real instructions", ... can occur (the last branch of _SWITCH)."""
-    if words.isdisjoint(_SWITCH_NOUNS):
-        return False
+    """With a word in *words* that ends a match of _SWITCH (see analyze), a necessary condition
+    for one in *folded*: the two words that start it ("the rules have changed", "new rules: ...")."""
     if "-" in folded or "'" in folded or "\u2019" in folded:
-        return True  # words joined into one token ("brand-new rules")
+        return True  # words joined into one token ("brand-new rules", "you've been", "role-play")
     pairs = pairset if pairset is not None else set(itertools.pairwise(toks))
     return not pairs.isdisjoint(_SWITCH_PAIRS)
 
@@ -2507,9 +2534,12 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
             where["system_mode"] = ("raw", m.start() if len(lowered) == len(text) else 0)
     m = (
         _search(_SWITCH, folded, _SWITCH_AT, words, 64)
-        if not words.isdisjoint(_SWITCH_VERBS)
-        or (("was" in words or "were" in words) and ("just" in words or "only" in words))
-        or (not words.isdisjoint(_SWITCH_NEW) and _switch_pair(folded, words, pairset, toks))
+        if (
+            not words.isdisjoint(_SWITCH_VERBS)
+            or not words.isdisjoint(_SWITCH_NEW)
+            or (("was" in words or "were" in words) and ("just" in words or "only" in words))
+        )
+        and _switch_possible(folded, words, pairset, toks)
         else None
     )
     if m:
