@@ -440,6 +440,17 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "ignorohen",
         "ignoroni",
         "ignoro",
+        # hi (Latin script)
+        "anadekha",
+        "andekha",
+        "andekhaa",
+        "nazarandaz",
+        "nazarandaaz",
+        "najarandaz",
+        "bhool jao",
+        "bhul jao",
+        "bhool jaao",
+        "bhula do",
     ),
     # Words that point back at earlier context.
     "PRIOR": (
@@ -831,6 +842,16 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "yangaphambilini",
         "zangaphambili",
         "hore",
+        # hi (Latin script)
+        "pehle",
+        "pahle",
+        "pichhle",
+        "pichle",
+        "pichhli",
+        "pichli",
+        "saare",
+        "sabhi",
+        "tamaam",
     ),
     # Nouns for instructions, rules and the prompt itself.
     "INSTR": (
@@ -1456,6 +1477,18 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "viip",
         "fyrirmælin",
         "gonbita",
+        # hi (Latin script)
+        "nirdesh",
+        "nirdeshon",
+        "nirdesho",
+        "nirdeshan",
+        "hidayat",
+        "hidayaten",
+        "hidayatein",
+        "hidaayatein",
+        "aadesh",
+        "aadeshon",
+        "adeshon",
     ),
     # Weak nouns for earlier context: only count next to an override verb.
     "INSTRW": (
@@ -2037,6 +2070,8 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "laisi",
         "ngaphandle",
         "la'aan",
+        # hi (Latin script)
+        "bina",
     ),
     "REVEAL": (
         "spells out",
@@ -2565,6 +2600,15 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "nuna",
         "ungibonise",
         "i tus",
+        # hi (Latin script)
+        "dikhao",
+        "dikhaiye",
+        "dikhaao",
+        "batao",
+        "bataiye",
+        "bataao",
+        "dohrao",
+        "dohraiye",
     ),
     # Weak disclosure verbs: only count with a possessive ("summarize your instructions").
     "REVEALW": (
@@ -3065,6 +3109,16 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "ඔබගේ",
         "yakho",
         "kaaga",
+        # hi (Latin script)
+        "apna",
+        "apni",
+        "apne",
+        "tumhara",
+        "tumhari",
+        "tumhare",
+        "aapka",
+        "aapki",
+        "aapke",
     ),
     # Second person.
     "YOU": (
@@ -3180,6 +3234,12 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "тебя",
         "вас",
         "вам",
+        # hi (Latin script)
+        "tum",
+        "aap",
+        "tumhe",
+        "tumko",
+        "aapko",
     ),
     # Modifiers that make "instructions" the model's own ("your system prompt").
     "SYSTEM": (
@@ -3960,6 +4020,14 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "ƙuntatawa",
         "imikhawulo",
         "xaddidaad",
+        # hi (Latin script)
+        "pabandi",
+        "pabandiyan",
+        "pabandiyon",
+        "seemayein",
+        "seemaon",
+        "pratibandh",
+        "pratibandhon",
     ),
     "NOLIM": (
         "uninhibited",
@@ -4228,6 +4296,11 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "без фильтров",
         "без морали",
         "неограниченная",
+        # hi (Latin script)
+        "bina pabandi",
+        "bina roktok",
+        "bina sensor",
+        "bina pratibandh",
     ),
     "PERSONA": (
         "dan",
@@ -5087,6 +5160,9 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "вымышленном",
         "представьте",
         "рассказ",
+        # hi (Latin script)
+        "kahani",
+        "maan lo",
     ),
     "HARM": (
         "theft",
@@ -5602,6 +5678,9 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "lati isisiyi",
         "kusukela manje",
         "hadda wixii",
+        # hi (Latin script)
+        "ab se",
+        "abhi se",
     ),
     "NEW": (
         "new",
@@ -6432,6 +6511,12 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "krok po",
         # tr
         "adım adım",
+        # en
+        "real code",
+        "working code",
+        "functional code",
+        "exact code",
+        "full source",
     ),
     # What such a relative "used to read out": licence keys and the like.
     "LOOT": (
