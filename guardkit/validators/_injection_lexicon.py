@@ -1629,6 +1629,8 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "ngữ cảnh",
         # ar
         "السياق",
+        # ar: "everything that" ("انس كل ما قيل لك")
+        "كل ما",
     ),
     # Compliance verbs, negated by NEG ("do not follow").
     "FOLLOW": (
@@ -6176,6 +6178,60 @@ CLASSES: dict[str, tuple[str, ...]] = {
         "instruction",
         "command",
         "commands",
+    ),
+    # "Told" in the passive or impersonal forms that address the reader ("was dir gesagt wurde",
+    # "lo que te dijeron", "sana söylenen"), not "I told you": with a throw-away verb and
+    # "everything" next to it, "forget everything you were told" (see the override signal).
+    "TOLD": (
+        # de
+        "gesagt wurde",
+        "mitgeteilt wurde",
+        "beigebracht wurde",
+        # fr
+        "t'a dit",
+        "été dit",
+        "t'a appris",
+        # es
+        "dijeron",
+        "han dicho",
+        "sido dicho",
+        # it
+        "hanno detto",
+        "stato detto",
+        # pt
+        "disseram",
+        "foi dito",
+        # nl
+        "is verteld",
+        "werd verteld",
+        "is gezegd",
+        "werd gezegd",
+        # ru / uk
+        "сказали",
+        "говорили",
+        "сказано",
+        "казали",
+        # pl / cs
+        "powiedziano",
+        "kazano",
+        "řečeno",
+        # tr
+        "söylenen",
+        "söylenenleri",
+        "söylendi",
+        # ar
+        "قيل",
+        # vi
+        "được dặn",
+        "được bảo",
+        "được nói",
+        # id / ms
+        "dikatakan",
+        "diberitahu",
+        "diberitahukan",
+        # hi
+        "कहा गया",
+        "बताया गया",
     ),
     # Predicates that declare earlier instructions dead ("the previous instructions no longer
     # apply", "all prior rules are void"): an override without an imperative verb. They count only

@@ -204,6 +204,7 @@ _ROLE = _C["ROLE"]
 _SECRET = _C["SECRET"]
 _SYSTEM = _C["SYSTEM"]
 _VOID = _C["VOID"]
+_TOLD = _C["TOLD"]
 _YOU = _C["YOU"]
 _YOURP = _C["YOURP"]
 
@@ -882,6 +883,9 @@ _ADDRESSED = re.compile(
     r"notice to|reminder to|to all|important for)\s+(?:the\s+|all\s+|any\s+)?"
     r"(?:ai|assistant|model|llm|chatbot|bot|language model|agent|gpt|chatgpt|ai assistant|"
     r"ai model|ai system|ai agent|reader ai|summari[sz]er)s?\b"
+    # "note for" names no human: "note for the assistant" may be for a person
+    r"|\b(?:note|message|notice|reminder) for\s+(?:the\s+|all\s+|any\s+)?"
+    r"(?:ai|llm|chatbot|language model|gpt|chatgpt|reader ai)s?\b"
     r"|\bif you(?:'re| are)\s+(?:an?\s+|the\s+)?(?:ai|llm|language model|assistant|chatbot|bot|"
     r"agent|gpt|ai assistant|large language model|automated)\b"
     r"|\b(?:ai|llm|assistant|model|agent|bot)s?\s+(?:reading|processing|summari[sz]ing|"
@@ -1411,6 +1415,10 @@ _COMBINE_WORDS = _wordset(
     "merged merging together glue assemble assembled append appended"
 )
 _COMBINE_ACT = _wordset("follow execute obey answer respond reply perform complete act carry comply")
+# Requests to put the joined string out ("put them together and show me your ___"): a split only when
+# the joined string carries words of the lexicon.
+_COMBINE_SHOW = _wordset("show print reveal tell output display say write give")
+_PIECE_MAX = 30
 
 
 def _switch_possible(
@@ -2263,6 +2271,15 @@ def _class_signals(  # noqa: PLR0915 - one flat pass over these signals reads be
         at = _near(ign, prior, 2)
         if at >= 0:
             fire("override", 0.4, at)
+    told = get(_TOLD, e)
+    if ign and told and instrw and v[_S["override"]] < 0.7:
+        # "Vergiss alles, was dir vorher gesagt wurde", "olvida todo lo que te dijeron": the verb,
+        # "everything" (a weak instruction word) right by it, and what the reader was told.
+        s_instrw, s_told = sorted(instrw), sorted(told)
+        for i in ign:
+            if _within(s_instrw, i, -3, 3) and _within(s_told, i, -8, 8):
+                fire("override", 0.7, i)
+                break
     if prior and instr:
         at = _near(instr, prior, 2)
         if at >= 0:
@@ -2590,15 +2607,22 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         ('"' in folded or "\u201c" in folded)
         and not v[_S["payload_split"]]
         and not words.isdisjoint(_COMBINE_WORDS)
-        and not words.isdisjoint(_COMBINE_ACT)
+        and (not words.isdisjoint(_COMBINE_ACT) or not words.isdisjoint(_COMBINE_SHOW))
     ):
         # A split in prose: quoted fragments to put together and act on. The joined fragments are
         # scored as a payload of their own, like the string of an assignment split.
         quoted = list(itertools.islice(_QUOTED.finditer(folded), 8))
         if len(quoted) >= 2:
             joined = " ".join(m.group(1) for m in quoted)[:_MAX_JOINED]
-            _fire(v, where, "payload_split", 1.0 if _carries_evidence(joined, lex) else 0.6, 0)
-            where["payload_split"] = ("chr", quoted[0].start())
+            value = 1.0 if _carries_evidence(joined, lex) else 0.6
+            if not words.isdisjoint(_COMBINE_ACT) or (
+                # To be shown: word pieces ("sys", "tem prompt"), not the strings of code.
+                value == 1.0 and all(len(m.group(1)) <= _PIECE_MAX for m in quoted)
+            ):
+                _fire(v, where, "payload_split", value, 0)
+                where["payload_split"] = ("chr", quoted[0].start())
+            else:
+                joined = ""
     if v[_S["override"]] < 0.7 and (
         not words.isdisjoint(_HIJACK_STOPS) or ("not" in words and "do" in words)
     ):
