@@ -377,7 +377,8 @@ def test_context_switch_gate_is_a_necessary_condition(parts: list[str]) -> None:
     """When the gate says no, the context-switch pattern matches nowhere in the text."""
     folded = " ".join(parts)
     toks = sig.tokenize(folded)
-    words = set(toks)
+    # The words of analyze(): the tokens and the parts of joined ones ("brand-new" -> "new").
+    words = set(toks) | {p for t in toks for p in re.split(r"['\u2019-]", t)}
     verbs = not words.isdisjoint(sig._SWITCH_VERBS) or not words.isdisjoint(sig._SWITCH_NEW)
     told = (words & {"was", "were"}) and (words & {"just", "only"})
     if not ((verbs or told) and sig._switch_possible(folded, words, None, toks)):
