@@ -2724,9 +2724,13 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
                 name = {"override": "cjk_override", "extraction": "cjk_extraction"}.get(
                     signal, "cjk_jailbreak"
                 )
-                if not v[_S[name]]:
-                    v[_S[name]] = 1.0
+                k = _S[name]
+                if not v[k]:
+                    v[k] = 1.0
                     where[name] = ("chr", m.start())
+                elif name == "cjk_jailbreak":
+                    # Another jailbreak rule of its own (a role and "no restrictions", say).
+                    v[k] = min(v[k] + 0.5, 2.0)
     return Analysis(v, where, toks, joined)
 
 
