@@ -231,7 +231,7 @@ class PromptInjection:
         toks = _sig.tokenize(folded)
         tokset = set(toks)
         pairset = set(itertools.pairwise(toks))
-        _, cjk_gate, unitset = _sig.ngram_units(toks, folded)
+        cjk_gate, unitset, n_units = _sig.ngram_unit_set(toks, folded)
         analysis = _sig.analyze(text, folded, m.lexicon, toks, tokset, pairset, cjk_gate)
         values = analysis.values
         # Most signals are 0: the products of the others, in order (adding 0.0 changes no sum).
@@ -242,7 +242,7 @@ class PromptInjection:
         ngram = (
             _sig.ngram_sum(tokset, pairset, m.ngrams, m.norm)
             if cjk_gate is None
-            else _sig.ngram_sum(unitset, pairset, m.ngrams.keyed(), m.norm)  # type: ignore[arg-type]
+            else _sig.ngram_sum(unitset, pairset, m.ngrams.keyed(), m.norm, n_units)  # type: ignore[arg-type]
         )
         z += ngram
         if edits and z - m.bias > 0.5 and any(plain[e[2]].isalpha() for e in edits):

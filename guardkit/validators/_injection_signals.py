@@ -36,6 +36,7 @@ __all__ = [
     "drop_compounds",
     "ngram_keys",
     "ngram_sum",
+    "ngram_unit_set",
     "ngram_units",
     "pairs_of",
     "token_iter",
@@ -457,6 +458,43 @@ def ngram_units(
     return units, unitset.union(extra) if extra else unitset, unitset
 
 
+# Word characters outside the scripts keyed by int codes, or possibly so: an ASCII letter, digit, "_"
+# or joiner, or any other character beyond ASCII and those scripts.
+_UNCODED_ASCII = re.compile(r"[0-9A-Za-z_'-]")
+_UNCODED_OTHER = re.compile(r"[^\x00-\x7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]")
+_LAST = operator.itemgetter(-1)
+_FIRST = operator.itemgetter(0)
+
+
+def ngram_unit_set(
+    toks: Sequence[str], folded: str
+) -> tuple[set[str | int] | None, set[str | int] | None, int]:
+    """:func:`ngram_units`' gate and unit set, and the number of distinct units, for scoring.
+
+    When every word character of *folded* is Chinese, Japanese or Korean, the set is built in C:
+    the tokens joined by NUL characters, the codes of every two adjacent characters of that. The
+    pairs with a NUL are no unit, but no key of the weights or of a gate holds a NUL, so they change
+    no sum and open no gate; the count leaves them out. Otherwise the set is exactly the units'.
+    """
+    if folded.isascii() or latin1(folded) or _NOSPACE.search(folded) is None:
+        return None, None, 0
+    if _UNCODED_ASCII.search(folded) is not None or _UNCODED_OTHER.search(folded) is not None:
+        _, gate, unitset = ngram_units(toks, folded)
+        return gate, unitset, len(unitset)  # type: ignore[arg-type]
+    joined = "\0".join(toks)
+    n = len(joined)
+    units: set[str | int] = set()
+    if n >= 2:
+        raw = memoryview(joined.encode(_PAIR_CODEC, "surrogatepass"))
+        units.update(raw[: 8 * (n // 2)].cast("Q"))
+        units.update(raw[4 : 4 + 8 * ((n - 1) // 2)].cast("Q"))
+    # The pairs with a NUL: (last character of a token, NUL) and (NUL, first character of the next).
+    junk = len(set(map(_LAST, toks[:-1]))) + len(set(map(_FIRST, toks[1:])))
+    # One-character tokens are units as they stand.
+    units.update(itertools.compress(toks, map((2).__gt__, map(len, toks))))
+    return units, units, len(units) - junk
+
+
 def ngram_keys(toks: Sequence[str], folded: str) -> set[str]:
     """Return the distinct n-gram keys of a token list (the keys of the shipped weights), as
     strings: its units (the tokens, with each word of a script written without spaces split into
@@ -513,17 +551,19 @@ def ngram_sum(
     pairset: set[tuple[str, str]] | frozenset[tuple[str, str]],
     weights: NgramWeights,
     norm: int,
+    n_units: int | None = None,
 ) -> float:
     """The summed weights of the distinct n-gram keys of a text, scaled down by
     ``sqrt(norm / count)`` when there are more than *norm* keys.
 
     The keys are its units, *unitset* (its tokens, or the units of :func:`ngram_units` with
-    :meth:`NgramWeights.keyed` weights), and the pairs of adjacent tokens, *pairset*.
+    :meth:`NgramWeights.keyed` weights), and the pairs of adjacent tokens, *pairset*. *n_units* is
+    the number of units when *unitset* holds keys that are none (see :func:`ngram_unit_set`).
     """
     total = sum(map(weights.unigram.__getitem__, unitset & weights.unigram_keys)) + sum(
         map(weights.bigram.__getitem__, pairset & weights.bigram_keys)
     )
-    n = len(unitset) + len(pairset)
+    n = (len(unitset) if n_units is None else n_units) + len(pairset)
     if n > norm:
         total *= (norm / n) ** 0.5
     return total

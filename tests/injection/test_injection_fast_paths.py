@@ -647,6 +647,51 @@ def test_keyed_units_are_the_string_units_keyed(text: str) -> None:
     assert keyed == pytest.approx(sig.ngram_sum(set(ref_units), pairs, model.ngrams, model.norm))
 
 
+# Chinese, Japanese and Korean text with its punctuation and spaces only: the unit set is built
+# from the joined tokens.
+_CODED_TEXT = st.text(alphabet="中文忽略指令のテスト한국어、。「」 ，.!\n", max_size=80) | st.lists(
+    st.sampled_from([*_CJK_WORDS, "中", " ", "，", "。"]), max_size=12
+).map("".join)
+
+
+def _is_junk(key: object) -> bool:
+    """A code of two characters one of which is NUL."""
+    return isinstance(key, int) and (key & 0xFFFFFFFF == 0 or key >> 32 == 0)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_UNIT_TEXT | _CODED_TEXT)
+def test_unit_set_for_scoring_is_the_units_plus_keys_of_no_weight(text: str) -> None:
+    """The scoring unit set holds every unit, and beyond them only codes of pairs with a NUL,
+    which no weight or gate holds; its count is the units' count, and the n-gram sum is the same."""
+    from guardkit._canon import canonical
+    from guardkit.validators._injection import PromptInjection
+
+    model = PromptInjection()._model
+    folded = canonical(text).folded
+    toks = sig.tokenize(folded)
+    _, gate, unitset = sig.ngram_units(toks, folded)
+    fast_gate, fast_set, count = sig.ngram_unit_set(toks, folded)
+    if gate is None:
+        assert fast_gate is None
+        assert fast_set is None
+        return
+    assert fast_set is not None
+    assert fast_gate is not None
+    assert unitset is not None
+    assert count == len(unitset)
+    assert unitset <= fast_set
+    assert all(_is_junk(k) for k in fast_set - unitset)
+    assert gate <= fast_gate
+    assert all(_is_junk(k) for k in fast_gate - gate)
+    keyed = model.ngrams.keyed()
+    assert not any(_is_junk(k) for k in keyed.unigram_keys)
+    pairs = set(itertools.pairwise(toks))
+    assert sig.ngram_sum(fast_set, pairs, keyed, model.norm, count) == pytest.approx(
+        sig.ngram_sum(unitset, pairs, keyed, model.norm)
+    )
+
+
 def test_unit_key_is_one_to_one() -> None:
     """Only character bigrams that start with a Chinese, Japanese or Korean character become ints,
     each its own; Thai ones stay strings."""
