@@ -1794,6 +1794,20 @@ _POSITIONAL_AT = _AnchorSet(
     tuple((w, w) for w in ("beginning", "start", "top", "first", "before", "prior")),
     starts="beginning start top first before prior",
 )
+# Printing the prompt in code, at the start of a line or after a colon ("Run this: cat ...").
+_PROMPT_NAME = (
+    r"(?:system_?prompt|system_?message|system_instructions|initial_?instructions|"
+    r"hidden_?(?:prompt|instructions)|pre_?prompt)"
+)
+_CODE_EXTRACT = re.compile(
+    r"(?:^|: |; )[ \t]*(?:>>>[ \t]*|\$[ \t]*|>[ \t]*)?"
+    r"(?:print|pprint|echo|puts|printf|println|console\.log|system\.out\.println|cat|dump|var_dump|"
+    rf"print_r)\b[^\n]{{0,60}}?{_PROMPT_NAME}",
+    re.M,
+)
+_PROMPT_SET = re.compile(rf"{_PROMPT_NAME}\s*=(?!=)")
+_PRINT_VERBS = _wordset("print pprint echo puts printf println log cat dump var_dump print_r")
+_CODE_EXTRACT_MAX = 400
 _OWN_CONFIG_AT = _AnchorSet(
     tuple((w, w) for w in sorted(_OWN_CONFIG_VERBS)), starts=" ".join(_OWN_CONFIG_VERBS)
 )
@@ -1853,6 +1867,10 @@ _NEAR_KIN = _wordset("uncle aunt auntie father mother dad mom mum brother sister
 _DEATH = _wordset("late deceased dead departed passed")
 # Names of real models and products that end in "gpt".
 _REAL_GPTS = _wordset("chatgpt openaigpt autogpt auto-gpt minigpt nanogpt biogpt gpt4all")
+# Words before a noun that make it any one of its kind ("an example system prompt").
+_GENERIC = _wordset(
+    "a an another example sample un une ein eine einen uno una exemple ejemplo esempio beispiel"
+)
 # Words that negate the verb right after them.
 _NEGATORS = _wordset(
     "not never don't dont doesn't nicht nie ne no non não nao niet не ні nu nem inte ikke ei nunca "
@@ -2408,7 +2426,12 @@ def _class_signals(  # noqa: PLR0915 - one flat pass over these signals reads be
         s_owner, s_yourp = sorted(yourp + system), sorted(yourp)
         for t in instr + secret:
             if (
-                (_within(s_reveal, t, -6, 6) and _owned(s_owner, t, toks))
+                (
+                    _within(s_reveal, t, -6, 6)
+                    and _owned(s_owner, t, toks)
+                    # "print an example system prompt" asks for one, not for this one
+                    and (_owned(s_yourp, t, toks) or _GENERIC.isdisjoint(toks[max(0, t - 4) : t]))
+                )
                 or (_within(s_revealw, t, -6, 6) and _owned(s_yourp, t, toks))
                 # a longer object owned by "your": "show me the full text of your system message"
                 or (_within(s_reveal, t, -9, -7) and _within(s_yourp, t, -3, -1))
@@ -2702,6 +2725,20 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         if at >= 0:
             _fire(v, where, "extraction", 0.7, 0)
             where["extraction"] = ("chr", at)
+    if (
+        not v[_S["extraction"]]
+        and ("prompt" in folded or "instructions" in folded or "system_message" in folded)
+        and not words.isdisjoint(_PRINT_VERBS)
+        and "?" not in text
+        and len(text) <= _CODE_EXTRACT_MAX
+    ):
+        # A line of code that prints the model's prompt ("print(SYSTEM_PROMPT)", "echo
+        # $SYSTEM_PROMPT"), given as a command: not a question about one, nor code that sets it.
+        lowered = text.lower()
+        m = _CODE_EXTRACT.search(lowered)
+        if m and _PROMPT_SET.search(lowered) is None:
+            _fire(v, where, "extraction", 1.0, 0)
+            where["extraction"] = ("raw", m.start() if len(lowered) == len(text) else 0)
     # The other signal first (most texts have no signal, nor instructions to own), then the words,
     # a pass over the text's words.
     if (
