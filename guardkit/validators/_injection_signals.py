@@ -174,6 +174,8 @@ N_CLASSES = len(_CLASS_NAMES)
 # Class indices used by analyze().
 _AI = _C["AI"]
 _AUTH = _C["AUTH"]
+_AUTHN = _C["AUTHN"]
+_SELF = _C["SELF"]
 _BEGIN = _C["BEGIN"]
 _BELOW = _C["BELOW"]
 _CODEW = _C["CODEW"]
@@ -210,6 +212,11 @@ _YOU = _C["YOU"]
 _YOURP = _C["YOURP"]
 
 
+# Classes whose words do not help split glued spaced-letter runs: short words of other languages
+# ("ich bin", "sono", "ben") that would cut English words apart.
+_NOT_SPLIT_WORDS = frozenset(["SELF", "AUTHN"])
+
+
 class Lexicon:
     """Word-class tables folded the way the detector folds text.
 
@@ -222,10 +229,14 @@ class Lexicon:
     def __init__(self, fold: Callable[[str], str]) -> None:
         one: dict[str, set[int]] = {}
         two: dict[tuple[str, str], set[int]] = {}
+        # Known words for splitting glued spaced-letter runs: lexicon words and common function words.
+        words: set[str] = set()
         for name, entries in CLASSES.items():
             cls = _C[name]
             for entry in entries:
                 toks = _TOKEN.findall(fold(entry))
+                if name not in _NOT_SPLIT_WORDS:
+                    words.update(t for t in toks if t.isalpha())
                 if len(toks) == 1:
                     one.setdefault(toks[0], set()).add(cls)
                     if toks[0].isascii() and toks[0].isalpha():
@@ -236,8 +247,6 @@ class Lexicon:
         self.two: dict[tuple[str, str], tuple[int, ...]] = {k: tuple(sorted(v)) for k, v in two.items()}
         self.one_keys: frozenset[str] = frozenset(self.one)
         self.two_keys: frozenset[tuple[str, str]] = frozenset(self.two)
-        # Known words for splitting glued spaced-letter runs: lexicon words and common function words.
-        words = {w for w in one if w.isalpha()} | {w for k in two for w in k if w.isalpha()}
         self.words: frozenset[str] = drop_compounds(frozenset(words | _COMMON_WORDS))
         rules = []
         for signal, first, second in CJK_RULES:
@@ -1441,6 +1450,11 @@ _AUTHORITY_ANCHORS: tuple[tuple[str, str], ...] = (
     ("override", "override"),
 )
 # Signals that make an authority claim count (see above).
+# What a claimed developer or administrator is of, besides the AI and system classes: the model.
+_CLAIM_WHOSE = _wordset(
+    "modell modells modèle modelo modello model modelu modeli modelin модели модель моделі "
+    "системы системи sistemin"
+)
 _AUTHORITY_CONTEXT = tuple(
     SIGNALS.index(name)
     for name in ("policy_negation", "extraction", "override", "secret_request", "negated_follow")
@@ -2747,12 +2761,33 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
             any(map(v.__getitem__, _AUTHORITY_CONTEXT))
             or (_INSTR in pos and _YOURP in pos and _owned_instructions(pos, toks))
         )
-        and not words.isdisjoint(_AUTHORITY_WORDS)
+        and (not words.isdisjoint(_AUTHORITY_WORDS) or (_AUTHN in pos and _SELF in pos))
     ):
         m = _search(_AUTHORITY, folded, _AUTHORITY_AT, words, 80)
         if m:
             _fire(v, where, "authority_claim", 1.0, 0)
             where["authority_claim"] = ("chr", m.start())
+        elif _AUTHN in pos and _SELF in pos:
+            # In other languages: "I am" right before the developer or administrator, and whose:
+            # "your" ("ich bin dein Entwickler"), or the AI's or the system's after it ("je suis
+            # l'administrateur du système", "я разработчик этой модели"); "ich bin Entwickler und
+            # suche ..." is about the writer's job.
+            s_self = sorted(pos[_SELF])
+            s_yourp = sorted(get(_YOURP, e) + get(_YOU, e))  # "tu": "your" in Spanish, "you" in French
+            s_whose = sorted(
+                get(_AI, e) + get(_SYSTEM, e) + [i for i, t in enumerate(toks) if t in _CLAIM_WHOSE]
+            )
+            for a in pos[_AUTHN]:
+                lo = bisect_left(s_self, a - 4)
+                at = s_self[lo] if lo < len(s_self) and s_self[lo] <= a else -1
+                if at >= 0 and (
+                    # "your" between "I am" and the noun: the "je" of "je suis" owns nothing
+                    _within(s_yourp, a, at + 1 - a, -1)
+                    or _within(s_whose, a, -3, -1)
+                    or _within(s_whose, a, 1, 3)
+                ):
+                    _fire(v, where, "authority_claim", 1.0, a)
+                    break
     # The URL test first: most texts have no URL, and most have one of the verbs. A one-character
     # `in` is a memchr; a longer one costs about 2 µs per 4 KB, so each stands behind one.
     if (("/" in folded and "http" in folded) or "www" in words or ("]" in folded and "](" in folded)) and (
