@@ -1475,6 +1475,9 @@ _COMBINE_SHOW = _wordset("show print reveal tell output display say write give")
 _PIECE_MAX = 30
 
 
+_SWITCH_SECOND = frozenset(b for _, b in _SWITCH_PAIRS)
+
+
 def _switch_possible(
     folded: str, words: set[str] | frozenset[str], pairset: set[tuple[str, str]] | None, toks: list[str]
 ) -> bool:
@@ -1482,6 +1485,8 @@ def _switch_possible(
     for one in *folded*: the two words that start it ("the rules have changed", "new rules: ...")."""
     if "-" in folded or "'" in folded or "\u2019" in folded:
         return True  # words joined into one token ("brand-new rules", "you've been", "role-play")
+    if words.isdisjoint(_SWITCH_SECOND):
+        return False  # the usual case: no second word of a pair, so no pair
     pairs = pairset if pairset is not None else set(itertools.pairwise(toks))
     return not pairs.isdisjoint(_SWITCH_PAIRS)
 
@@ -2740,9 +2745,9 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
             _fire(v, where, "extraction", 0.7, 0)
             where["extraction"] = ("chr", at)
     if (
-        not v[_S["extraction"]]
+        not words.isdisjoint(_PRINT_VERBS)
+        and not v[_S["extraction"]]
         and ("prompt" in folded or "instructions" in folded or "system_message" in folded)
-        and not words.isdisjoint(_PRINT_VERBS)
         and "?" not in text
         and len(text) <= _CODE_EXTRACT_MAX
     ):
