@@ -2189,6 +2189,32 @@ def _edge_task(text: str) -> int:
     return -1
 
 
+def _special_at(text: str) -> int:
+    """Where ``_SPECIAL.search(text.lower())`` matches first, or -1: every match starts at a "<"
+    or "[", so the pattern is tried at each of those on the few characters after it, lower-cased
+    (lower-casing never shortens text), rather than over the whole text lower-cased. A text with
+    very many of them is searched whole."""
+    best = -1
+    tries = 0
+    for ch in "<[":
+        i = text.find(ch)
+        while i >= 0 and (best < 0 or i < best):
+            if _SPECIAL.match(text[i : i + _SPECIAL_REACH].lower()) is not None:
+                best = i
+                break
+            tries += 1
+            if tries > _SPECIAL_TRIES:
+                m = _SPECIAL.search(text.lower())
+                return -1 if m is None else m.start()
+            i = text.find(ch, i + 1)
+    return best
+
+
+# The longest match of _SPECIAL ("<|" + 30 letters + "|>"), and how many places are tried one by one.
+_SPECIAL_REACH = 40
+_SPECIAL_TRIES = 64
+
+
 def _unnegated(m: re.Match[str] | None, folded: str) -> re.Match[str] | None:
     """*m*, unless a negation stands right before it."""
     if m and _NEGATED_BEFORE.search(folded, max(0, m.start() - 24), m.start()):
@@ -2654,10 +2680,10 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         _fire(v, where, "fake_delimiter", 1.0, 0)
         where["fake_delimiter"] = ("chr", m.start())
     if "<" in text or "[" in text:
-        m = _SPECIAL.search(text.lower())
-        if m:
+        at = _special_at(text)
+        if at >= 0:
             _fire(v, where, "special_tokens", 1.0, 0)
-            where["special_tokens"] = ("chr", m.start())
+            where["special_tokens"] = ("chr", at)
     m = _search(_ADDRESSED, folded, _ADDRESSED_AT, words, 64)
     if m:
         _fire(v, where, "addressed_to_ai", 1.0, 0)

@@ -740,3 +740,41 @@ def _gates_of(anchors: sig._AnchorSet) -> list[str]:
         for i in ix:
             gates[i] = f"{gates[i]} {word}".strip()
     return gates
+
+
+_SPECIAL_PARTS = [
+    *"<[]|/>sSiIntT_eoady ",
+    "<|im_start|>",
+    "[INST]",
+    "[/inst]",
+    "<<SYS>>",
+    "</s>",
+    "<s>",
+    "<start_of_turn>",
+    "<|eot_id|>",
+    "eot_id",
+    "\u0130",
+    "\u212a",
+    "<|" + "a" * 29 + "|>",
+    "<|" + "a" * 31 + "|>",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_SPECIAL_PARTS), max_size=30))
+def test_special_tokens_found_where_the_whole_text_search_finds_them(parts: list[str]) -> None:
+    """Trying the pattern at each "<" and "[" finds a match exactly when searching the whole text
+    lower-cased does, at the same place when lower-casing keeps the length."""
+    text = "".join(parts)
+    lowered = text.lower()
+    m = sig._SPECIAL.search(lowered)
+    at = sig._special_at(text)
+    assert (m is None) == (at < 0)
+    if m is not None and len(lowered) == len(text):
+        assert at == m.start()
+
+
+def test_special_tokens_after_many_brackets() -> None:
+    """Past the places tried one by one, the whole text is searched."""
+    assert sig._special_at("<a " * 200 + "<|im_start|>") == 600
+    assert sig._special_at("[" * 1000) == -1
