@@ -1978,6 +1978,9 @@ _SHAPE_CLASSES = bytes(
     )
     for i in range(256)
 )
+# Chunks longer than this are never odd: API keys, hashes, tokens and long identifiers are whole
+# chunks with odd characters and mixed case, where optimizers leave word pieces and punctuation.
+_LONGEST_ODD = 24
 # Bits of a chunk's shape code: odd without counting a camel-case joint, a camel-case joint, and
 # "odd" undecided (one rare character, non-ASCII characters and no ASCII letter: only the
 # characters themselves tell whether one is a letter).
@@ -1986,6 +1989,8 @@ _ODD, _JOINT, _UNDECIDED = 1, 2, 4
 
 def _shape_code(shape: bytes) -> int:
     """The shape code of a chunk from its class string (see _SHAPE_CLASSES)."""
+    if len(shape) > _LONGEST_ODD:
+        return 0  # a key, a hash, an identifier: optimizers leave word pieces
     code = _JOINT if b"lu" in shape and b"_" not in shape and b"." not in shape[1:-1] else 0
     if len(shape) >= 2:
         rare = shape.count(b"r")
@@ -2020,7 +2025,7 @@ _SHAPE_CODES = _ShapeCodes()
 
 def _odd_chunk(t: str) -> bool:
     """The plain definition of an odd chunk (camel-case joints aside)."""
-    if len(t) < 2:
+    if len(t) < 2 or len(t) > _LONGEST_ODD:
         return False
     rare = sum(c in _RARE for c in t)
     return bool(rare) and (rare >= 2 or any(c.isalpha() for c in t) or len(t) == rare + 1)
@@ -2083,7 +2088,10 @@ def _part_flags_plain(chunks: list[str]) -> list[int] | None:
     """:func:`_part_flags` by the plain definitions, for text with non-ASCII whitespace."""
     if len(chunks) < 8:
         return None
-    camel = [bool(_CAMEL.search(t)) and "_" not in t and "." not in t[1:-1] for t in chunks]
+    camel = [
+        bool(_CAMEL.search(t)) and "_" not in t and "." not in t[1:-1] and len(t) <= _LONGEST_ODD
+        for t in chunks
+    ]
     if sum(camel) * 2 >= len(chunks):
         camel = [False] * len(chunks)
     return [int(_odd_chunk(t) or joint) for t, joint in zip(chunks, camel, strict=True)]

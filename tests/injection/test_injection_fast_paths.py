@@ -137,16 +137,21 @@ def _reference_adversarial(text: str) -> float:
         toks = part.split()
         if len(toks) < 8:
             continue
-        camel = [bool(sig._CAMEL.search(t)) and "_" not in t and "." not in t[1:-1] for t in toks]
+        camel = [
+            bool(sig._CAMEL.search(t)) and "_" not in t and "." not in t[1:-1] and len(t) <= 24 for t in toks
+        ]
         if sum(camel) * 2 >= len(toks):
             camel = [False] * len(toks)
         flags = []
         for t, joint in zip(toks, camel, strict=True):
             rare = sum(c in sig._RARE for c in t)
-            odd = len(t) >= 2 and (
+            odd = 2 <= len(t) <= 24 and (
                 bool(rare and (rare >= 2 or any(c.isalpha() for c in t) or len(t) == rare + 1)) or joint
             )
             flags.append(odd)
+        if "! ! !" in part:
+            # an optimizer's run of lone "!": each counts
+            flags = [f or t == "!" for f, t in zip(flags, toks, strict=True)]
         w = min(10, len(flags))
         top = max(sum(flags[i : i + w]) for i in range(len(flags) - w + 1))
         best = max(best, top / w)
@@ -158,8 +163,16 @@ def _reference_adversarial(text: str) -> float:
 _SUFFIX_TEXT = st.text(alphabet="aAbZ1 _.-(]{*!|\\\t\n;:`=>éЖ\u2003\xa0\u3000→x", min_size=30, max_size=140)
 
 
+# Chunks about the longest odd length: keys and hashes next to word pieces.
+_LONG_CHUNK_TEXT = st.lists(
+    st.sampled_from(["aB" * 12, "aB" * 13, "x$y%z" * 5, "k(" * 12 + "q", "a(b", "Now", "!", "the", "é" * 25]),
+    min_size=8,
+    max_size=30,
+).map(" ".join)
+
+
 @settings(max_examples=400, deadline=None)
-@given(_SUFFIX_TEXT)
+@given(_SUFFIX_TEXT | _LONG_CHUNK_TEXT)
 def test_adversarial_fast_path_matches_the_plain_definition(text: str) -> None:
     """Chunk shapes from class strings and prefix sums give the plain loops' score."""
     assert sig._adversarial(text) == pytest.approx(_reference_adversarial(text))
