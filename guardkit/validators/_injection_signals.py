@@ -1297,6 +1297,17 @@ _DELIM_WORDS = _wordset(
 _DELIM_VERBS = _wordset("end begin start stop")
 
 
+_PEM_ARMOR = re.compile(
+    r"-----(?:begin|end) (?:(?:rsa|dsa|ec|openssh|pgp|encrypted|x509|ssh2) ){0,2}"
+    r"(?:public key|private key|certificate(?: request)?|key|message|signature|public key block|"
+    r"private key block|parameters)-----"
+)
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * (m.end() - m.start())
+
+
 def _delim_possible(folded: str, words: set[str] | frozenset[str]) -> bool:
     """A necessary condition for a match of _FAKE_DELIM in *folded* (whose words are *words*)."""
     if words.isdisjoint(_DELIM_WORDS):
@@ -2680,9 +2691,11 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
         where["context_switch"] = ("chr", m.start())
     m = None
     if _delim_possible(folded, words):
+        # PEM armor ("-----BEGIN PUBLIC KEY-----") delimits a key, not a prompt: blanked, same length.
+        f = _PEM_ARMOR.sub(_blank, folded) if "-----begin" in folded or "-----end" in folded else folded
         # Runs of delimiter characters can be long; the words of the second branch start a match.
-        m = (_search(_FAKE_DELIM, folded, _DELIM_RUN_AT, words, 140) if _delim_runs(folded) else None) or (
-            _search(_FAKE_DELIM, folded, _DELIM_WORD_AT, words, 64)
+        m = (_search(_FAKE_DELIM, f, _DELIM_RUN_AT, words, 140) if _delim_runs(f) else None) or (
+            _search(_FAKE_DELIM, f, _DELIM_WORD_AT, words, 64)
         )
     if m:
         _fire(v, where, "fake_delimiter", 1.0, 0)
