@@ -1941,6 +1941,9 @@ def _code_shaped(head: str) -> bool:
     # Logs and other key=value data: three assignments of a word.
     if "=" in head and len(_KEY_VALUE.findall(head, 0, 2000)) >= 3:
         return True
+    # JSON data (three quoted keys) and log lines (two that start with a timestamp).
+    if head.count('":') >= 3 or ("\n" in head and len(_LOG_LINE.findall(head, 0, 2000)) >= 2):
+        return True
     if any(literal in head and pattern.search(head) is not None for literal, pattern in _CODE_BRANCHES):
         return True
     # Statements on one line ("x = 1; y = 2"): from each "; y =", which starts with a literal, look
@@ -1956,6 +1959,7 @@ def _code_shaped(head: str) -> bool:
 _STATEMENT_NEXT = re.compile(r";\s{0,8}[A-Za-z_]\w{0,30}\s{0,8}=")
 _STATEMENT_BEFORE = re.compile(r"\w\s{0,8}=\s{0,8}[^=;\n]{1,80}\Z")
 _CODE_INDENT = re.compile(r"(?:    |\t)\S")
+_LOG_LINE = re.compile(r"^\[?\d{4}-\d\d-\d\d[T ]\d|^\[\d{1,2}/\w{3}/\d{4}:", re.M)
 _KEY_VALUE = re.compile(r"=(?<=\w=)[\w\"'/]")
 # The branches of _CODE_SHAPE but "```", "::" and an indented first line, each with a literal it holds.
 _CODE_BRANCHES: tuple[tuple[str, re.Pattern[str]], ...] = (

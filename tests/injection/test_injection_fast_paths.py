@@ -130,7 +130,12 @@ def _reference_adversarial(text: str) -> float:
     ends = (text[-400:], text[:400]) if len(text) > 400 else (text,)
     parts = [p for p in ends if len(sig._RARE_RE.findall(p)) + len(sig._CAMEL.findall(p)) >= 4]
     key_values = _key_values(text[:2000]) >= 3
-    if not parts or sig._CODE_SHAPE.search(text[:2000]) or key_values:
+    head = text[:2000]
+    data = (
+        head.count('":') >= 3
+        or len(re.findall(r"(?m)^\[?\d{4}-\d\d-\d\d[T ]\d|^\[\d{1,2}/\w{3}/\d{4}:", head)) >= 2
+    )
+    if not parts or sig._CODE_SHAPE.search(head) or key_values or data:
         return 0.0
     best = 0.0
     for part in parts:
@@ -791,3 +796,21 @@ def test_special_tokens_after_many_brackets() -> None:
     """Past the places tried one by one, the whole text is searched."""
     assert sig._special_at("<a " * 200 + "<|im_start|>") == 600
     assert sig._special_at("[" * 1000) == -1
+
+
+def test_json_data_and_log_lines_are_code_shaped() -> None:
+    """JSON with three quoted keys and two log lines that start with a timestamp are data, where odd
+    punctuation is normal: no adversarial suffix."""
+    data = (
+        '{"id": 41822, "settings": {"card": "**** **** **** 4410", "commit": "77ab3c1", '
+        '"oid": "1.3.6.1.4.1.4242.1"}, "flags": {"beta": true}}'
+    )
+    log = (
+        "[21/Mar/2024:09:12:44 +0000] DEBUG [cache] hit (user:42)\n"
+        "2024-03-21T09:12:49Z WARN [http] GET /api/v2/items?id=[1,2] 404 (12ms)\n"
+        "2024-03-21T09:12:51Z INFO [sched] job#7 done <ok>"
+    )
+    assert sig._code_shaped(data)
+    assert sig._code_shaped(log)
+    assert sig._adversarial(data) == 0.0
+    assert not sig._code_shaped('He said "no": twice, "yes": once.')
