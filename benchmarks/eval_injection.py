@@ -3,9 +3,12 @@
 Usage::
 
     python benchmarks/eval_injection.py CORPUS_PATH [--source user|document] [--no-obfuscation]
+    python benchmarks/eval_injection.py CORPUS_PATH --all-benign [--source user|document]
 
 Prints TPR / FPR / precision / F1 at the default threshold, TPR at 1% FPR, per-kind and per-subkind
-detection rates, and an obfuscation robustness table over the attack rows.
+detection rates, and an obfuscation robustness table over the attack rows. With ``--all-benign``
+every row counts as benign whatever its label (a corpus of ordinary text labelled for something
+else, such as the PII and secrets set): only the false-positive rate means anything then.
 """
 
 from __future__ import annotations
@@ -42,11 +45,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--source", default="user", choices=["user", "document"])
     parser.add_argument("--no-obfuscation", action="store_true")
+    parser.add_argument("--all-benign", action="store_true", help="count every row as benign")
     args = parser.parse_args(argv)
     rows = [json.loads(line) for line in args.corpus.read_text(encoding="utf-8").split("\n") if line.strip()]
     det = PromptInjection(source=args.source)
     scores = [det.score(r["text"]) for r in rows]
-    y = [r["label"] == "attack" for r in rows]
+    y = [False] * len(rows) if args.all_benign else [r["label"] == "attack" for r in rows]
     thr = det.threshold
     tp = sum(1 for s, t in zip(scores, y, strict=False) if t and s >= thr)
     fp = sum(1 for s, t in zip(scores, y, strict=False) if not t and s >= thr)
@@ -70,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\nflag rate per kind and subkind (attacks: detection rate; benign: false-positive rate)")
     for key, (a, b) in sorted(groups.items()):
         print(f"  {key:<60} {a / b:6.3f}  ({a}/{b})")
-    if not args.no_obfuscation:
+    if not args.no_obfuscation and any(y):
         attacks = [r["text"] for r, t in zip(rows, y, strict=False) if t]
         print("\nobfuscation robustness over attack rows (detection rate, delta vs plain)")
         plain = 0.0
