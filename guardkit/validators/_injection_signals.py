@@ -1494,10 +1494,12 @@ def _switch_possible(
 ) -> bool:
     """With a word in *words* that ends a match of _SWITCH (see analyze), a necessary condition
     for one in *folded*: the two words that start it ("the rules have changed", "new rules: ...")."""
+    if words.isdisjoint(_SWITCH_SECOND):
+        # The usual case: no second word of a pair, so no pair (*words* hold the parts of joined
+        # tokens too: "have-nots" gives "have").
+        return False
     if "-" in folded or "'" in folded or "\u2019" in folded:
         return True  # words joined into one token ("brand-new rules", "you've been", "role-play")
-    if words.isdisjoint(_SWITCH_SECOND):
-        return False  # the usual case: no second word of a pair, so no pair
     pairs = pairset if pairset is not None else set(itertools.pairwise(toks))
     return not pairs.isdisjoint(_SWITCH_PAIRS)
 
