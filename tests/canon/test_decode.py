@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import codecs
+import re
 import time
 from urllib.parse import quote
 
@@ -362,21 +363,19 @@ BEFORE_CUES = ["", " ", "(", "«", "x-", "ж ", "?", "¿", "\u00a0", " \t " * 40
 REVERSED_CUE_FORMS = ["esrever", "DESREVER", "edoced", "drawkcab", "SdRaWkCaB"]
 
 
-@pytest.mark.parametrize("cue", CUE_FORMS)
+@pytest.mark.parametrize(
+    ("cue", "pattern", "after"),
+    [(c, _CUE_RE, ": tail") for c in CUE_FORMS]
+    + [(c, _REVERSED_CUE_RE, " ni siht daer") for c in REVERSED_CUE_FORMS],
+)
 @pytest.mark.parametrize("before", BEFORE_CUES)
-def test_cue_prefilter_lets_every_cue_through(cue: str, before: str) -> None:
-    """Every cue the cue pattern finds passes the cue prefilter, whatever surrounds it."""
-    text = before + cue + ": tail"
-    assert _CUE_RE.search(text.lower()) is not None
-    assert _gate(text)
-
-
-@pytest.mark.parametrize("cue", REVERSED_CUE_FORMS)
-@pytest.mark.parametrize("before", BEFORE_CUES)
-def test_cue_prefilter_lets_every_reversed_cue_through(cue: str, before: str) -> None:
-    """Every backwards cue word the reversed-cue pattern finds passes the cue prefilter."""
-    text = before + cue + " ni siht daer"
-    assert _REVERSED_CUE_RE.search(text.lower()) is not None
+def test_cue_prefilter_lets_every_cue_through(
+    cue: str, pattern: re.Pattern[str], after: str, before: str
+) -> None:
+    """Every cue the cue patterns find, forwards or written backwards, passes the cue prefilter,
+    whatever surrounds it."""
+    text = before + cue + after
+    assert pattern.search(text.lower()) is not None
     assert _gate(text)
 
 
