@@ -489,3 +489,59 @@ def test_leet_log_switches_to_one_pass() -> None:
     text = " ".join(f"request_id=7f3a{i:04x} path=/v1/orders/{51000 + i}" for i in range(40))
     assert _canon._fold_leet(text, _canon._classes(text)[0]) == _canon._fold_leet(text)
     assert "tfea" in _canon._fold_leet(text, _canon._classes(text)[0])
+
+
+# Plain CJK text: ideographs, kana, Hangul, CJK punctuation, full-width forms, typographic quotes
+# and dashes, ASCII; and characters next to them that leave the fast path (half-width voiced marks,
+# "…", combining marks, invisible characters, look-alikes, Hangul jamo that compose).
+PLAIN_CJK = "東京漢字㐀鿿한국어가힣のテーヽヾ、。「」〜・　！（）：１ａＡ｡ｶﾝ“”‘’—–‐ ,.a1?\n"
+NEAR_CJK = "ﾞﾟ…‥\u3099\u0301\u200b\ufe0f\u0430\u1100\u1161\u11a8\u3131ﬁ\U0001f600é"
+plain_cjk_texts = st.text(alphabet=st.sampled_from(PLAIN_CJK), max_size=40) | st.text(
+    alphabet=st.sampled_from(PLAIN_CJK + NEAR_CJK), max_size=40
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(plain_cjk_texts)
+def test_plain_cjk_fast_path_is_exact(text: str) -> None:
+    """Where the plain-CJK path applies, its view is the general path's, with an identity map."""
+    tables = _canon._get_tables()
+    fast = _canon._narrow_wide(text, tables)
+    slow, _ = _canon._canonicalize(text)
+    if fast is None:
+        assert tables.plain_wide_re.fullmatch(text) is None
+        return
+    assert fast == slow
+    assert len(fast) == len(text)
+    view = CanonicalText(text)
+    assert view.text == slow
+    assert view.hidden == ""
+    assert view.smuggled == ()
+    assert view.to_original(0, len(view.text)) == (0, len(text))
+
+
+def test_plain_cjk_fast_path_covers_every_small_block_character() -> None:
+    """Each character of the small blocks the path accepts gets the general path's view, and
+    the characters that compose, vanish or expand are left to the general path."""
+    tables = _canon._get_tables()
+    accepted = 0
+    for a, b in _canon._PLAIN_WIDE_BLOCKS:
+        for cp in range(a, b + 1):
+            c = chr(cp)
+            fast = _canon._narrow_wide(c, tables)
+            if fast is None:
+                continue
+            accepted += 1
+            assert fast == _canon._canonicalize(c)[0], hex(cp)
+    assert accepted > 400
+    for c in "ﾞ\u3099…\u3131\ufeff":
+        assert _canon._narrow_wide(c, tables) is None, hex(ord(c))
+    assert _canon._narrow_wide("東京，“你好”（ＡＩ）", tables) == '東京,"你好"(AI)'
+
+
+def test_plain_cjk_large_blocks_are_nfkc_invariant() -> None:
+    """The ideograph and Hangul syllable blocks the fast path takes whole need no change."""
+    for a, b in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3)):
+        block = "".join(map(chr, range(a, b + 1)))
+        assert unicodedata.is_normalized("NFKC", block)
+        assert not any(c in _canon._get_tables().composers for c in block)
