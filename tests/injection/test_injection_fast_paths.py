@@ -556,6 +556,16 @@ def test_non_ascii_tokenizer_matches_the_regex(text: str) -> None:
     assert sig.tokenize(text + "é") == sig._TOKEN.findall(text + "é")
 
 
+def test_cjk_ranges_first_in_the_token_class_are_word_characters() -> None:
+    """The ranges put first in the token class for speed add no character \\w lacks."""
+    word = re.compile(r"\w")
+    ranges = re.findall(r"\\u(\w{4})-\\u(\w{4})", sig._CJK_W)
+    assert len(ranges) == 5
+    for a, b in ranges:
+        for cp in range(int(a, 16), int(b, 16) + 1):
+            assert word.match(chr(cp)), hex(cp)
+
+
 def test_shape_code_table_stays_bounded() -> None:
     """The shape-code table answers like the function, keeps no long class strings, and is
     dropped whole when full, so junk chunks cannot grow it."""
