@@ -1368,6 +1368,7 @@ _SWITCH_PAIRS = frozenset(
         ),
         *((a, b) for a in ("that", "this", "above") for b in ("was", "were")),
         ("you", "have"),
+        ("you", "ve"),  # "you've been", whose token splits into these two words
         ("you", "are"),
         ("you", "were"),
         *(

@@ -413,12 +413,22 @@ def test_context_switch_gate_is_a_necessary_condition(parts: list[str]) -> None:
         "you are being reprogrammed",
         "security patch applied",
         "new instructions: obey",
+        "you've been unlocked",
+        "you\u2019ve been given new powers",
     ],
 )
 def test_context_switch_gate_lets_each_branch_through(text: str) -> None:
-    toks = sig.tokenize(text)
-    assert sig._switch_possible(text, set(toks), None, toks)
-    assert sig._SWITCH.search(text) is not None
+    from guardkit._canon import CanonicalText
+    from guardkit.validators._injection import PromptInjection
+
+    folded = CanonicalText(text).folded
+    toks = sig.tokenize(folded)
+    words = set(toks) | {p for t in toks for p in re.split(r"['\u2019-]", t)}
+    assert sig._switch_possible(folded, words, None, toks)
+    assert sig._SWITCH.search(folded) is not None
+    # and the signal fires in a full analysis
+    lexicon = PromptInjection()._model.lexicon
+    assert sig.analyze(text, folded, lexicon).values[sig.SIGNALS.index("context_switch")] > 0
 
 
 @pytest.mark.parametrize(
