@@ -176,8 +176,16 @@ _LONG_CHUNK_TEXT = st.lists(
 ).map(" ".join)
 
 
+# Text in scripts written without spaces, with few chunks or with a suffix after it.
+_FEW_CHUNK_TEXT = st.lists(
+    st.sampled_from(["请帮我总结会议记录", "。", "」", " ", "\n", "describing.\\ + similarNow", "!", "}[{"]),
+    min_size=1,
+    max_size=40,
+).map("".join)
+
+
 @settings(max_examples=400, deadline=None)
-@given(_SUFFIX_TEXT | _LONG_CHUNK_TEXT)
+@given(_SUFFIX_TEXT | _LONG_CHUNK_TEXT | _FEW_CHUNK_TEXT)
 def test_adversarial_fast_path_matches_the_plain_definition(text: str) -> None:
     """Chunk shapes from class strings and prefix sums give the plain loops' score."""
     assert sig._adversarial(text) == pytest.approx(_reference_adversarial(text))
