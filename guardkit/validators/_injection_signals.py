@@ -2174,30 +2174,41 @@ def _short_run(text: str) -> bool:
     if spaces < 40 and ("\t" not in text or spaces + text.count("\t") < 40):
         return False
     if text.isascii() or not has_non_ascii_space(text):
-        # Such a run holds no four non-space characters in a row, and its 40 chunks with one
-        # space between them take at least 79 characters: look for 79 characters free of "xxxx"
-        # in a class string (x: not a space); if there are some, again with its whitespace runs
-        # cut to one space (tables are full of them). Encoding with "replace" turns each
-        # non-ASCII character (none is whitespace here) into one "?".
-        classes = text.encode("ascii", "replace").translate(_SPACE_CLASSES)
-        if not _free_window(classes):
-            return False
-        if b"  " in classes and not _free_window(b" ".join(classes.split())):
-            return False
+        # Chunks are the runs of "x" in a class string (x: not a space), counted in C. Encoding
+        # with "replace" turns each non-ASCII character (none is whitespace here) into one "?".
+        return _short_chunks(text.encode("ascii", "replace").translate(_SPACE_CLASSES))
     # One byte per chunk, 1 for a long one (all in C), then look for 40 short ones in a row.
     longs = bytes(map(_LONG_CHUNK, map(len, text.split())))
     return _SHORT_RUN in longs
 
 
-def _free_window(classes: bytes) -> bool:
-    """Whether 79 bytes in a row of *classes* hold no "xxxx" (jumping past the last one of each
-    window, so about one `rfind` per 76 bytes)."""
-    i, n = 0, len(classes)
+def _short_chunks(classes: bytes) -> bool:
+    """Whether *classes* ("x" a character, " " whitespace) hold 40 runs of at most three "x" in a
+    row, without splitting them out.
+
+    Such a row holds no "xxxx", and its 40 runs with a space between each two take at least 79
+    bytes: windows of 79 bytes are stepped past the last "xxxx" in each (about one `rfind` per
+    76 bytes of prose), and around a window free of it the runs between the long runs on either
+    side are counted.
+    """
+    n = len(classes)
+    i = 0
     while i + 79 <= n:
         q = classes.rfind(b"xxxx", i, i + 79)
-        if q < 0:
-            return True
-        i = q + 1
+        if q >= 0:
+            i = q + 1
+            continue
+        # classes[i:i + 79] is free: the stretch of short runs around it ends where the next long
+        # run starts, and starts where the last one before it ends.
+        end = classes.find(b"xxxx", i)
+        if end < 0:
+            end = n
+        last = classes.rfind(b"xxxx", 0, i + 3)
+        start = 0 if last < 0 else classes.find(b" ", last)
+        runs = classes.count(b" x", start, end) + (start == 0 and classes[:1] == b"x")
+        if runs >= 40 or end == n:
+            return runs >= 40
+        i = end
     return False
 
 
