@@ -324,6 +324,37 @@ def tokenize(folded: str) -> list[str]:
     return spaced.split()
 
 
+# _LONE_JOINER for text beyond ASCII: word characters as the token pattern has them (with the
+# marks of Indic, Thai and Arabic scripts).
+_LONE_JOINER_W = re.compile(rf"['-](?:(?![{_W}])|(?<![{_W}].))")
+
+
+def _tokenize_mostly_ascii(folded: str, spaced: str) -> list[str] | None:
+    """:func:`_tokenize_non_ascii` for text with few characters beyond ASCII (*spaced*: it with
+    the ASCII characters that cannot be part of a token made spaces), or None when one of them is
+    a "’" (a joiner, which the regular expression must place).
+
+    Those that are no word characters of the token pattern separate tokens: they become spaces
+    (str.replace per distinct one), after which the pieces between spaces and lone joiners are
+    the tokens, as in ASCII text.
+    """
+    for c in set(_NON_ASCII_CHAR.findall(folded)):
+        if _WORD_CHAR.match(c) is None:
+            if c == "\u2019":
+                return None
+            spaced = spaced.replace(c, " ")
+    if "'" in spaced or "-" in spaced:
+        spaced = _LONE_JOINER_W.sub(" ", spaced)
+    return spaced.split()
+
+
+_NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
+_WORD_CHAR = re.compile(rf"[{_W}]")
+# Bytes beyond one a character (about one per non-ASCII character) up to which a long text takes
+# _tokenize_mostly_ascii: past that, finding those characters costs more than it saves.
+_FEW_NON_ASCII = 64
+
+
 def _tokenize_non_ascii(folded: str) -> list[str]:
     """``_TOKEN.findall(folded)``, mostly in C.
 
@@ -331,14 +362,22 @@ def _tokenize_non_ascii(folded: str) -> list[str]:
     splits there and at any whitespace: no token crosses such a place. A piece made only of letters
     and digits is one token (most are); the others (joiners, "_", combining marks, non-ASCII
     punctuation) go through the regular expression one by one, or the whole text does when most
-    pieces are such.
+    pieces are such. A long text with only a few characters beyond ASCII is split as ASCII text
+    is instead (see :func:`_tokenize_mostly_ascii`).
     """
     raw = folded.encode("utf-8", "surrogatepass")
     if len(raw) * 5 > len(folded) * 12:
         # Mostly three-byte characters (Chinese, Japanese, Korean): their punctuation is not ASCII,
         # so the pieces would be long and odd; one regex pass costs less.
         return _TOKEN.findall(folded)
-    pieces = raw.translate(_ASCII_SPLIT_BYTES).decode("utf-8", "surrogatepass").split()
+    spaced = raw.translate(_ASCII_SPLIT_BYTES).decode("utf-8", "surrogatepass")
+    if len(raw) >= 1024 and len(raw) - len(folded) < _FEW_NON_ASCII:
+        # English with a few accents, bullets or curly quotes: its joiners ("don't") would each
+        # take the regular expression below.
+        split = _tokenize_mostly_ascii(folded, spaced)
+        if split is not None:
+            return split
+    pieces = spaced.split()
     if len(raw) < 1024 and "".join(pieces).isalnum():
         return pieces  # every piece is letters and digits (one test of them all, in C)
     odd = list(filterfalse(str.isalnum, pieces))

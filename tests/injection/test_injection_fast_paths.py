@@ -574,6 +574,15 @@ def test_non_ascii_tokenizer_matches_the_regex(text: str) -> None:
     assert sig.tokenize(text + "é") == sig._TOKEN.findall(text + "é")
 
 
+@settings(max_examples=300, deadline=None)
+@given(_NON_ASCII_TOKEN_TEXT)
+def test_mostly_ascii_tokenizer_matches_the_regex(text: str) -> None:
+    """A long text with a few characters beyond ASCII (accents, bullets, marks, curly quotes,
+    non-ASCII spaces) splits into the tokens of the regular expression too."""
+    text = "Don't re-send the e-mail; it's fine -- 'quoted' ok. " * 20 + text
+    assert sig.tokenize(text) == sig._TOKEN.findall(text)
+
+
 def test_cjk_ranges_first_in_the_token_class_are_word_characters() -> None:
     """The ranges put first in the token class for speed add no character \\w lacks."""
     word = re.compile(r"\w")
