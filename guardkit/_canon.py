@@ -1977,7 +1977,8 @@ class CanonicalText:
             _set_hidden(self, "")
             _set_smuggled(self, ())
             return
-        narrowed = _narrow_wide(original, _get_tables())
+        # (Latin-1 text beyond ASCII, stored one byte a character, is never plain CJK text.)
+        narrowed = None if latin1(original) else _narrow_wide(original, _get_tables())
         if narrowed is not None:
             # Plain CJK text: it holds no tag character or variation selector either.
             _set_hidden(self, "")
