@@ -13,7 +13,7 @@ import itertools
 import operator
 import re
 import sys
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import filterfalse
 from typing import Any
@@ -2644,6 +2644,60 @@ def _class_signals(  # noqa: PLR0915 - one flat pass over these signals reads be
 _UNKNOWN: Any = object()
 
 
+# German separable verbs, which put their particle at the end of the clause: "schalte deine Filter
+# ab" (switch off), "hebe alle Einschränkungen auf" (lift), "setze die Anweisungen außer Kraft"
+# (override), "lege deine Rolle ab" (drop). Imperatives only (the informal forms, and the formal
+# ones with "Sie" right after), so "wir heben die Beschränkung auf" is no command. The verb's place
+# takes the class of the whole verb: NEG as "disable" and "lift", IGN as "override" and "drop".
+_SEPARABLE_VERBS = frozenset(
+    (
+        "schalte",
+        "schalt",
+        "schalten",
+        "hebe",
+        "heb",
+        "heben",
+        "setze",
+        "setz",
+        "setzen",
+        "lege",
+        "leg",
+        "legen",
+    )
+)
+_SEPARABLE = re.compile(
+    r"\b(schalte|schalt|schalten sie|hebe|heb|heben sie|setze|setz|setzen sie|lege|leg|legen sie)\b"
+    r"[^.!?;:\n]{1,80}?\b(ab|aus|auf|ausser kraft)(?=\s*(?:[.!?,;:)\n]|$|und\b|oder\b|sowie\b))"
+)
+_SEPARABLE_CLASS = {
+    ("schal", "ab"): _NEG,
+    ("schal", "aus"): _NEG,
+    ("heb", "auf"): _NEG,
+    ("setz", "ausser kraft"): _IGN,
+    ("leg", "ab"): _IGN,
+}
+
+
+def _separable(folded: str, toks: list[str], pos: dict[int, list[int]]) -> None:
+    """Add the class places of the German separable verbs in *folded* (see _SEPARABLE) to *pos*.
+
+    A verb's token place is counted from the last one's, so the text is tokenized once at most;
+    past 32 such verbs the rest are left out.
+    """
+    at = 0
+    last = 0
+    for k, m in enumerate(_SEPARABLE.finditer(folded)):
+        if k == 32:
+            break
+        at += len(tokenize(folded[last : m.start()]))
+        last = m.start()
+        verb, particle = m.group(1), m.group(2)
+        key = verb[:5] if verb.startswith("schal") else verb[:4].rstrip("e")
+        cid = _SEPARABLE_CLASS.get((key, particle))
+        if cid is not None and at < len(toks) and toks[at] == verb.split()[0]:
+            insort(pos.setdefault(cid, []), at)
+
+
 def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than many helpers
     text: str,
     folded: str,
@@ -2697,6 +2751,10 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
                     # Both words of a two-word owner stand next to what they own ("lời nhắc hệ
                     # thống": the prompt of the system).
                     pos[cid].append(i - 1)
+    # The tokens as a set; the regex signals below add the parts of joined ones to it.
+    words = set(toks) if tokset is None else tokset
+    if not words.isdisjoint(_SEPARABLE_VERBS):
+        _separable(folded, toks, pos)
     if "gpt" in folded:
         # An invented model name ("TruthGPT", "FreeGPT") is a jailbreak persona as surely as "DAN".
         named = [i for i, t in enumerate(toks) if t.endswith("gpt") and len(t) > 4 and t not in _REAL_GPTS]
@@ -2715,7 +2773,6 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
 
     # Regex signals over the folded text, each behind a cheap literal prefilter. Their words: the
     # tokens and the parts of joined ones ("don't" -> "don", "t").
-    words = set(toks) if tokset is None else tokset
     if "-" in folded or "'" in folded or "\u2019" in folded:
         # The joiner between tokens is a split character too: one split gives every part.
         joined = "'".join(filterfalse(str.isalnum, words))
