@@ -2678,6 +2678,37 @@ _SEPARABLE_CLASS = {
 }
 
 
+# Words for "model" that name a car, a dress or a contract as often as an AI: one counts as the AI
+# only right after a word that picks out one model ("the model", "dieses Modells", "ce modèle",
+# "language model"), and not before "of" ("the model of the contract", "il modello della macchina").
+# So "the car model comes without filters" does not read as an AI without filters.
+_MODEL_WORDS = _wordset("model modell modells modèle modelo modello модель модели")
+_MODEL_BEFORE = _wordset(
+    "the this that a an your our my same language ai base chat "
+    "das dem des dieses diesem ein einem eines dein deinem deines ihr ihrem ihres euer unser "
+    "le ce cet un ton votre du au "
+    "el este ese un tu su del al "
+    "il lo questo quel un tuo vostro suo del dello al "
+    "эта этой этот эту этого твоя твоей твою твой ваша вашей вашу ваш"
+)
+_MODEL_OF = _wordset("of des der von de du d del della dello dei di")
+
+
+def _drop_other_models(pos: dict[int, list[int]], toks: list[str]) -> None:
+    """Drop from the AI places of *pos* the words for "model" that do not name one (see above)."""
+    n = len(toks)
+    kept = [
+        i
+        for i in pos[_AI]
+        if toks[i] not in _MODEL_WORDS
+        or (i > 0 and toks[i - 1] in _MODEL_BEFORE and (i + 1 == n or toks[i + 1] not in _MODEL_OF))
+    ]
+    if kept:
+        pos[_AI] = kept
+    else:
+        del pos[_AI]
+
+
 def _separable(folded: str, toks: list[str], pos: dict[int, list[int]]) -> None:
     """Add the class places of the German separable verbs in *folded* (see _SEPARABLE) to *pos*.
 
@@ -2755,6 +2786,8 @@ def analyze(  # noqa: PLR0915 - one flat pass over all signals reads better than
     words = set(toks) if tokset is None else tokset
     if not words.isdisjoint(_SEPARABLE_VERBS):
         _separable(folded, toks, pos)
+    if _AI in pos and not words.isdisjoint(_MODEL_WORDS):
+        _drop_other_models(pos, toks)
     if "gpt" in folded:
         # An invented model name ("TruthGPT", "FreeGPT") is a jailbreak persona as surely as "DAN".
         named = [i for i, t in enumerate(toks) if t.endswith("gpt") and len(t) > 4 and t not in _REAL_GPTS]
